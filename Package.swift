@@ -1,0 +1,77 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers (each depends only on those above it):
+//   KafkaCompression  gzip/snappy/lz4/zstd over Debian's system libraries (C shims below)
+//   KafkaProtocol     codec only: wire primitives, generated messages, frames, record batches
+//   KafkaCodegen      executable: Kafka JSON specs -> Sources/KafkaProtocol/Generated
+//   KafkaRecorder     recording TCP proxy used to capture fixtures from real peers
+//   kafka-admin       thin command-line tool over the libraries
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "swift-kafka",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
+        .library(name: "KafkaCompression", targets: ["KafkaCompression"]),
+        .executable(name: "kafka-admin", targets: ["kafka-admin"]),
+        .executable(name: "kafka-codegen", targets: ["KafkaCodegen"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CSnappy", path: "Sources/CSnappy"),
+        .systemLibrary(name: "CLZ4", path: "Sources/CLZ4"),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
+        .target(
+            name: "KafkaCompression",
+            dependencies: ["CZlib", "CSnappy", "CLZ4", "CZstd"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "KafkaProtocol",
+            dependencies: ["KafkaCompression"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "KafkaCodegen",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "KafkaRecorder",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "kafka-admin",
+            dependencies: [
+                "KafkaProtocol",
+                "KafkaRecorder",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KafkaProtocolTests",
+            dependencies: ["KafkaProtocol"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KafkaCompressionTests",
+            dependencies: ["KafkaCompression"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FixtureTests",
+            dependencies: ["KafkaProtocol"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CodegenTests",
+            dependencies: ["KafkaProtocol"],
+            swiftSettings: strict
+        ),
+    ]
+)
