@@ -59,8 +59,9 @@ struct StructEmitter {
         return "true"
     }
 
-    func nullableExpression(_ field: FieldSpec) -> String {
-        field.nullableVersions.condition(within: context)
+    /// Whether null is allowed, evaluated only where the field is present (`presence`).
+    func nullableExpression(_ field: FieldSpec, presence: SpecVersions) -> String {
+        field.nullableVersions.condition(within: presence)
     }
 
     static func and(_ parts: String...) -> String {
@@ -156,7 +157,7 @@ struct StructEmitter {
             let condition = range.condition(within: context)
             if condition != "true" { body.open("if \(condition)") }
             body.line("field = \(Naming.stringLiteral(field.name))")
-            emitRead(field, into: "self.\(Naming.property(field.name))", compact: compactExpression(field),
+            emitRead(field, presence: range, into: "self.\(Naming.property(field.name))", compact: compactExpression(field),
                      reader: "reader", suffix: String(index), &body)
             if condition != "true" { body.close() }
         }
@@ -211,9 +212,9 @@ struct StructEmitter {
     }
 
     /// Reads one field's value (any type, nullable or not) into `target`.
-    func emitRead(_ field: FieldSpec, into target: String, compact: String, reader: String,
+    func emitRead(_ field: FieldSpec, presence: SpecVersions, into target: String, compact: String, reader: String,
                   suffix: String, _ out: inout SourceBuilder) {
-        let nullable = field.isOptional ? nullableExpression(field) : "false"
+        let nullable = field.isOptional ? nullableExpression(field, presence: presence) : "false"
         switch field.type {
         case let .array(element):
             let count = "count\(suffix)", items = "items\(suffix)", index = "i\(suffix)"
@@ -289,7 +290,8 @@ struct StructEmitter {
                 body.line("guard \(condition) else { return false }")
             }
             body.line("field = \(Naming.stringLiteral(field.name))")
-            emitRead(field, into: "self.\(Naming.property(field.name))", compact: taggedCompactExpression(field),
+            emitRead(field, presence: taggedRange(field), into: "self.\(Naming.property(field.name))",
+                     compact: taggedCompactExpression(field),
                      reader: "reader", suffix: "", &body)
             body.line("return true")
             body.dedent()
@@ -323,13 +325,15 @@ struct StructEmitter {
             var opened = false
             if inline == "true" {
                 body.line("field = \(Naming.stringLiteral(field.name))")
-                emitWrite(field, value: access, compact: compactExpression(field), writer: "writer", &body)
+                emitWrite(field, presence: inlineRange(field), value: access, compact: compactExpression(field),
+                          writer: "writer", &body)
                 continue
             }
             if inline != "false" {
                 body.open("if \(inline)")
                 body.line("field = \(Naming.stringLiteral(field.name))")
-                emitWrite(field, value: access, compact: compactExpression(field), writer: "writer", &body)
+                emitWrite(field, presence: inlineRange(field), value: access, compact: compactExpression(field),
+                          writer: "writer", &body)
                 opened = true
             }
             if tagged != "false" && absentMatters {
@@ -371,7 +375,8 @@ struct StructEmitter {
                     body.open("if \(condition)")
                     body.line("field = \(Naming.stringLiteral(field.name))")
                     body.line("var sub: WireWriter = WireWriter(capacity: 16)")
-                    emitWrite(field, value: access, compact: taggedCompactExpression(field), writer: "sub", &body)
+                    emitWrite(field, presence: taggedRange(field), value: access, compact: taggedCompactExpression(field),
+                              writer: "sub", &body)
                     body.line("tagged.append((tag: \(field.tag ?? 0), data: sub.bytes))")
                     body.close()
                 }
@@ -391,8 +396,9 @@ struct StructEmitter {
     }
 
     /// Writes one field's value (any type, nullable or not) from `value`.
-    func emitWrite(_ field: FieldSpec, value: String, compact: String, writer: String, _ out: inout SourceBuilder) {
-        let nullable = field.isOptional ? nullableExpression(field) : "false"
+    func emitWrite(_ field: FieldSpec, presence: SpecVersions, value: String, compact: String, writer: String,
+                   _ out: inout SourceBuilder) {
+        let nullable = field.isOptional ? nullableExpression(field, presence: presence) : "false"
         let null = "throw KafkaCodecError(.unexpectedNull, offset: \(writer).count)"
         switch field.type {
         case let .array(element):

@@ -77,11 +77,7 @@ public struct ConsumerProtocolSubscription: KafkaMessage {
             }
             if version >= 3 {
                 field = "RackId"
-                if version >= 3 {
-                    self.rackId = try reader.readNullableString(compact: flexible)
-                } else {
-                    self.rackId = try reader.readString(compact: flexible)
-                }
+                self.rackId = try reader.readNullableString(compact: flexible)
             }
         } catch {
             throw field.isEmpty ? error : error.within(field)
@@ -115,13 +111,7 @@ public struct ConsumerProtocolSubscription: KafkaMessage {
             }
             if version >= 3 {
                 field = "RackId"
-                if version >= 3 {
-                    try writer.writeNullableString(self.rackId, compact: flexible)
-                } else if let present = self.rackId {
-                    try writer.writeString(present, compact: flexible)
-                } else {
-                    throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                }
+                try writer.writeNullableString(self.rackId, compact: flexible)
             }
         } catch {
             throw field.isEmpty ? error : error.within(field)

@@ -40,19 +40,11 @@ public struct CreateDelegationTokenRequest: KafkaMessage {
         do {
             if version >= 3 {
                 field = "OwnerPrincipalType"
-                if version >= 3 {
-                    self.ownerPrincipalType = try reader.readNullableString(compact: flexible)
-                } else {
-                    self.ownerPrincipalType = try reader.readString(compact: flexible)
-                }
+                self.ownerPrincipalType = try reader.readNullableString(compact: flexible)
             }
             if version >= 3 {
                 field = "OwnerPrincipalName"
-                if version >= 3 {
-                    self.ownerPrincipalName = try reader.readNullableString(compact: flexible)
-                } else {
-                    self.ownerPrincipalName = try reader.readString(compact: flexible)
-                }
+                self.ownerPrincipalName = try reader.readNullableString(compact: flexible)
             }
             field = "Renewers"
             do {
@@ -90,25 +82,13 @@ public struct CreateDelegationTokenRequest: KafkaMessage {
         do {
             if version >= 3 {
                 field = "OwnerPrincipalType"
-                if version >= 3 {
-                    try writer.writeNullableString(self.ownerPrincipalType, compact: flexible)
-                } else if let present = self.ownerPrincipalType {
-                    try writer.writeString(present, compact: flexible)
-                } else {
-                    throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                }
+                try writer.writeNullableString(self.ownerPrincipalType, compact: flexible)
             } else if self.ownerPrincipalType != "" {
                 throw KafkaCodecError(.fieldNotInVersion(field: "OwnerPrincipalType", version: version), offset: writer.count)
             }
             if version >= 3 {
                 field = "OwnerPrincipalName"
-                if version >= 3 {
-                    try writer.writeNullableString(self.ownerPrincipalName, compact: flexible)
-                } else if let present = self.ownerPrincipalName {
-                    try writer.writeString(present, compact: flexible)
-                } else {
-                    throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                }
+                try writer.writeNullableString(self.ownerPrincipalName, compact: flexible)
             } else if self.ownerPrincipalName != "" {
                 throw KafkaCodecError(.fieldNotInVersion(field: "OwnerPrincipalName", version: version), offset: writer.count)
             }

@@ -170,7 +170,7 @@ public struct CreateTopicsResponse: KafkaMessage {
                 }
                 if version >= 5 {
                     field = "Configs"
-                    if let count7: Int = try reader.readArrayCount(compact: flexible, nullable: version >= 5) {
+                    if let count7: Int = try reader.readArrayCount(compact: flexible, nullable: true) {
                         var items7: [CreatableTopicConfigs] = []
                         items7.reserveCapacity(count7)
                         for i7 in 0..<count7 {
@@ -229,10 +229,8 @@ public struct CreateTopicsResponse: KafkaMessage {
                         for element in list {
                             try element.encode(to: &writer, version: version)
                         }
-                    } else if version >= 5 {
+                    } else if true {
                         writer.writeArrayCount(nil, compact: flexible)
-                    } else {
-                        throw KafkaCodecError(.unexpectedNull, offset: writer.count)
                     }
                 }
                 if flexible {

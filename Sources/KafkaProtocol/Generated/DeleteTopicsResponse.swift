@@ -146,11 +146,7 @@ public struct DeleteTopicsResponse: KafkaMessage {
                 self.errorCode = try reader.readInt16()
                 if version >= 5 {
                     field = "ErrorMessage"
-                    if version >= 5 {
-                        self.errorMessage = try reader.readNullableString(compact: flexible)
-                    } else {
-                        self.errorMessage = try reader.readString(compact: flexible)
-                    }
+                    self.errorMessage = try reader.readNullableString(compact: flexible)
                 }
                 if flexible {
                     field = ""
@@ -182,13 +178,7 @@ public struct DeleteTopicsResponse: KafkaMessage {
                 writer.writeInt16(self.errorCode)
                 if version >= 5 {
                     field = "ErrorMessage"
-                    if version >= 5 {
-                        try writer.writeNullableString(self.errorMessage, compact: flexible)
-                    } else if let present = self.errorMessage {
-                        try writer.writeString(present, compact: flexible)
-                    } else {
-                        throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                    }
+                    try writer.writeNullableString(self.errorMessage, compact: flexible)
                 }
                 if flexible {
                     writer.writeTaggedFields(known: [], unknown: self.unknownTaggedFields)

@@ -283,11 +283,7 @@ public struct DescribeGroupsResponse: KafkaMessage {
                 self.memberId = try reader.readString(compact: flexible)
                 if version >= 4 {
                     field = "GroupInstanceId"
-                    if version >= 4 {
-                        self.groupInstanceId = try reader.readNullableString(compact: flexible)
-                    } else {
-                        self.groupInstanceId = try reader.readString(compact: flexible)
-                    }
+                    self.groupInstanceId = try reader.readNullableString(compact: flexible)
                 }
                 field = "ClientId"
                 self.clientId = try reader.readString(compact: flexible)
@@ -315,13 +311,7 @@ public struct DescribeGroupsResponse: KafkaMessage {
                 try writer.writeString(self.memberId, compact: flexible)
                 if version >= 4 {
                     field = "GroupInstanceId"
-                    if version >= 4 {
-                        try writer.writeNullableString(self.groupInstanceId, compact: flexible)
-                    } else if let present = self.groupInstanceId {
-                        try writer.writeString(present, compact: flexible)
-                    } else {
-                        throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                    }
+                    try writer.writeNullableString(self.groupInstanceId, compact: flexible)
                 }
                 field = "ClientId"
                 try writer.writeString(self.clientId, compact: flexible)

@@ -40,11 +40,7 @@ public struct DescribeQuorumResponse: KafkaMessage {
             self.errorCode = try reader.readInt16()
             if version >= 2 {
                 field = "ErrorMessage"
-                if version >= 2 {
-                    self.errorMessage = try reader.readNullableString(compact: flexible)
-                } else {
-                    self.errorMessage = try reader.readString(compact: flexible)
-                }
+                self.errorMessage = try reader.readNullableString(compact: flexible)
             }
             field = "Topics"
             do {
@@ -97,13 +93,7 @@ public struct DescribeQuorumResponse: KafkaMessage {
             writer.writeInt16(self.errorCode)
             if version >= 2 {
                 field = "ErrorMessage"
-                if version >= 2 {
-                    try writer.writeNullableString(self.errorMessage, compact: flexible)
-                } else if let present = self.errorMessage {
-                    try writer.writeString(present, compact: flexible)
-                } else {
-                    throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                }
+                try writer.writeNullableString(self.errorMessage, compact: flexible)
             }
             field = "Topics"
             writer.writeArrayCount(self.topics.count, compact: flexible)
@@ -283,11 +273,7 @@ public struct DescribeQuorumResponse: KafkaMessage {
                 self.errorCode = try reader.readInt16()
                 if version >= 2 {
                     field = "ErrorMessage"
-                    if version >= 2 {
-                        self.errorMessage = try reader.readNullableString(compact: flexible)
-                    } else {
-                        self.errorMessage = try reader.readString(compact: flexible)
-                    }
+                    self.errorMessage = try reader.readNullableString(compact: flexible)
                 }
                 field = "LeaderId"
                 self.leaderId = try reader.readInt32()
@@ -343,13 +329,7 @@ public struct DescribeQuorumResponse: KafkaMessage {
                 writer.writeInt16(self.errorCode)
                 if version >= 2 {
                     field = "ErrorMessage"
-                    if version >= 2 {
-                        try writer.writeNullableString(self.errorMessage, compact: flexible)
-                    } else if let present = self.errorMessage {
-                        try writer.writeString(present, compact: flexible)
-                    } else {
-                        throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                    }
+                    try writer.writeNullableString(self.errorMessage, compact: flexible)
                 }
                 field = "LeaderId"
                 writer.writeInt32(self.leaderId)

@@ -202,13 +202,7 @@ public struct FetchRequest: KafkaMessage {
                 if version >= 12 && self.clusterId != nil {
                     field = "ClusterId"
                     var sub: WireWriter = WireWriter(capacity: 16)
-                    if version >= 12 {
-                        try sub.writeNullableString(self.clusterId, compact: true)
-                    } else if let present = self.clusterId {
-                        try sub.writeString(present, compact: true)
-                    } else {
-                        throw KafkaCodecError(.unexpectedNull, offset: sub.count)
-                    }
+                    try sub.writeNullableString(self.clusterId, compact: true)
                     tagged.append((tag: 0, data: sub.bytes))
                 }
                 if version >= 15 && self.replicaState != ReplicaState() {
@@ -283,11 +277,7 @@ public struct FetchRequest: KafkaMessage {
             case 0:
                 guard version >= 12 else { return false }
                 field = "ClusterId"
-                if version >= 12 {
-                    self.clusterId = try reader.readNullableString(compact: true)
-                } else {
-                    self.clusterId = try reader.readString(compact: true)
-                }
+                self.clusterId = try reader.readNullableString(compact: true)
                 return true
             case 1:
                 guard version >= 15 else { return false }

@@ -375,7 +375,7 @@ public struct FetchResponse: KafkaMessage {
                 }
                 if version >= 4 {
                     field = "AbortedTransactions"
-                    if let count8: Int = try reader.readArrayCount(compact: flexible, nullable: version >= 4) {
+                    if let count8: Int = try reader.readArrayCount(compact: flexible, nullable: true) {
                         var items8: [AbortedTransaction] = []
                         items8.reserveCapacity(count8)
                         for i8 in 0..<count8 {
@@ -449,10 +449,8 @@ public struct FetchResponse: KafkaMessage {
                         for element in list {
                             try element.encode(to: &writer, version: version)
                         }
-                    } else if version >= 4 {
+                    } else if true {
                         writer.writeArrayCount(nil, compact: flexible)
-                    } else {
-                        throw KafkaCodecError(.unexpectedNull, offset: writer.count)
                     }
                 }
                 if version >= 11 {

@@ -60,11 +60,7 @@ public struct FindCoordinatorResponse: KafkaMessage {
             }
             if version >= 1 && version <= 3 {
                 field = "ErrorMessage"
-                if version >= 1 && version <= 3 {
-                    self.errorMessage = try reader.readNullableString(compact: flexible)
-                } else {
-                    self.errorMessage = try reader.readString(compact: flexible)
-                }
+                self.errorMessage = try reader.readNullableString(compact: flexible)
             }
             if version <= 3 {
                 field = "NodeId"
@@ -124,13 +120,7 @@ public struct FindCoordinatorResponse: KafkaMessage {
             }
             if version >= 1 && version <= 3 {
                 field = "ErrorMessage"
-                if version >= 1 && version <= 3 {
-                    try writer.writeNullableString(self.errorMessage, compact: flexible)
-                } else if let present = self.errorMessage {
-                    try writer.writeString(present, compact: flexible)
-                } else {
-                    throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                }
+                try writer.writeNullableString(self.errorMessage, compact: flexible)
             }
             if version <= 3 {
                 field = "NodeId"

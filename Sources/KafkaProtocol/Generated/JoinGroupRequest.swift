@@ -66,11 +66,7 @@ public struct JoinGroupRequest: KafkaMessage {
             self.memberId = try reader.readString(compact: flexible)
             if version >= 5 {
                 field = "GroupInstanceId"
-                if version >= 5 {
-                    self.groupInstanceId = try reader.readNullableString(compact: flexible)
-                } else {
-                    self.groupInstanceId = try reader.readString(compact: flexible)
-                }
+                self.groupInstanceId = try reader.readNullableString(compact: flexible)
             }
             field = "ProtocolType"
             self.protocolType = try reader.readString(compact: flexible)
@@ -91,11 +87,7 @@ public struct JoinGroupRequest: KafkaMessage {
             }
             if version >= 8 {
                 field = "Reason"
-                if version >= 8 {
-                    self.reason = try reader.readNullableString(compact: flexible)
-                } else {
-                    self.reason = try reader.readString(compact: flexible)
-                }
+                self.reason = try reader.readNullableString(compact: flexible)
             }
             if flexible {
                 field = ""
@@ -126,13 +118,7 @@ public struct JoinGroupRequest: KafkaMessage {
             try writer.writeString(self.memberId, compact: flexible)
             if version >= 5 {
                 field = "GroupInstanceId"
-                if version >= 5 {
-                    try writer.writeNullableString(self.groupInstanceId, compact: flexible)
-                } else if let present = self.groupInstanceId {
-                    try writer.writeString(present, compact: flexible)
-                } else {
-                    throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                }
+                try writer.writeNullableString(self.groupInstanceId, compact: flexible)
             } else if self.groupInstanceId != nil {
                 throw KafkaCodecError(.fieldNotInVersion(field: "GroupInstanceId", version: version), offset: writer.count)
             }
@@ -145,13 +131,7 @@ public struct JoinGroupRequest: KafkaMessage {
             }
             if version >= 8 {
                 field = "Reason"
-                if version >= 8 {
-                    try writer.writeNullableString(self.reason, compact: flexible)
-                } else if let present = self.reason {
-                    try writer.writeString(present, compact: flexible)
-                } else {
-                    throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                }
+                try writer.writeNullableString(self.reason, compact: flexible)
             }
             if flexible {
                 writer.writeTaggedFields(known: [], unknown: self.unknownTaggedFields)

@@ -67,11 +67,7 @@ public struct JoinGroupResponse: KafkaMessage {
             self.generationId = try reader.readInt32()
             if version >= 7 {
                 field = "ProtocolType"
-                if version >= 7 {
-                    self.protocolType = try reader.readNullableString(compact: flexible)
-                } else {
-                    self.protocolType = try reader.readString(compact: flexible)
-                }
+                self.protocolType = try reader.readNullableString(compact: flexible)
             }
             field = "ProtocolName"
             if version >= 7 {
@@ -129,13 +125,7 @@ public struct JoinGroupResponse: KafkaMessage {
             writer.writeInt32(self.generationId)
             if version >= 7 {
                 field = "ProtocolType"
-                if version >= 7 {
-                    try writer.writeNullableString(self.protocolType, compact: flexible)
-                } else if let present = self.protocolType {
-                    try writer.writeString(present, compact: flexible)
-                } else {
-                    throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                }
+                try writer.writeNullableString(self.protocolType, compact: flexible)
             }
             field = "ProtocolName"
             if version >= 7 {
@@ -228,11 +218,7 @@ public struct JoinGroupResponse: KafkaMessage {
                 self.memberId = try reader.readString(compact: flexible)
                 if version >= 5 {
                     field = "GroupInstanceId"
-                    if version >= 5 {
-                        self.groupInstanceId = try reader.readNullableString(compact: flexible)
-                    } else {
-                        self.groupInstanceId = try reader.readString(compact: flexible)
-                    }
+                    self.groupInstanceId = try reader.readNullableString(compact: flexible)
                 }
                 field = "Metadata"
                 self.metadata = try reader.readBytes(compact: flexible)
@@ -254,13 +240,7 @@ public struct JoinGroupResponse: KafkaMessage {
                 try writer.writeString(self.memberId, compact: flexible)
                 if version >= 5 {
                     field = "GroupInstanceId"
-                    if version >= 5 {
-                        try writer.writeNullableString(self.groupInstanceId, compact: flexible)
-                    } else if let present = self.groupInstanceId {
-                        try writer.writeString(present, compact: flexible)
-                    } else {
-                        throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                    }
+                    try writer.writeNullableString(self.groupInstanceId, compact: flexible)
                 }
                 field = "Metadata"
                 writer.writeBytes(self.metadata, compact: flexible)

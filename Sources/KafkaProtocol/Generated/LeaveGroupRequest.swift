@@ -153,11 +153,7 @@ public struct LeaveGroupRequest: KafkaMessage {
                 self.groupInstanceId = try reader.readNullableString(compact: flexible)
                 if version >= 5 {
                     field = "Reason"
-                    if version >= 5 {
-                        self.reason = try reader.readNullableString(compact: flexible)
-                    } else {
-                        self.reason = try reader.readString(compact: flexible)
-                    }
+                    self.reason = try reader.readNullableString(compact: flexible)
                 }
                 if flexible {
                     field = ""
@@ -179,13 +175,7 @@ public struct LeaveGroupRequest: KafkaMessage {
                 try writer.writeNullableString(self.groupInstanceId, compact: flexible)
                 if version >= 5 {
                     field = "Reason"
-                    if version >= 5 {
-                        try writer.writeNullableString(self.reason, compact: flexible)
-                    } else if let present = self.reason {
-                        try writer.writeString(present, compact: flexible)
-                    } else {
-                        throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                    }
+                    try writer.writeNullableString(self.reason, compact: flexible)
                 }
                 if flexible {
                     writer.writeTaggedFields(known: [], unknown: self.unknownTaggedFields)

@@ -67,11 +67,7 @@ public struct MetadataResponse: KafkaMessage {
             }
             if version >= 2 {
                 field = "ClusterId"
-                if version >= 2 {
-                    self.clusterId = try reader.readNullableString(compact: flexible)
-                } else {
-                    self.clusterId = try reader.readString(compact: flexible)
-                }
+                self.clusterId = try reader.readNullableString(compact: flexible)
             }
             if version >= 1 {
                 field = "ControllerId"
@@ -124,13 +120,7 @@ public struct MetadataResponse: KafkaMessage {
             }
             if version >= 2 {
                 field = "ClusterId"
-                if version >= 2 {
-                    try writer.writeNullableString(self.clusterId, compact: flexible)
-                } else if let present = self.clusterId {
-                    try writer.writeString(present, compact: flexible)
-                } else {
-                    throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                }
+                try writer.writeNullableString(self.clusterId, compact: flexible)
             }
             if version >= 1 {
                 field = "ControllerId"
@@ -228,11 +218,7 @@ public struct MetadataResponse: KafkaMessage {
                 self.port = try reader.readInt32()
                 if version >= 1 {
                     field = "Rack"
-                    if version >= 1 {
-                        self.rack = try reader.readNullableString(compact: flexible)
-                    } else {
-                        self.rack = try reader.readString(compact: flexible)
-                    }
+                    self.rack = try reader.readNullableString(compact: flexible)
                 }
                 if flexible {
                     field = ""
@@ -256,13 +242,7 @@ public struct MetadataResponse: KafkaMessage {
                 writer.writeInt32(self.port)
                 if version >= 1 {
                     field = "Rack"
-                    if version >= 1 {
-                        try writer.writeNullableString(self.rack, compact: flexible)
-                    } else if let present = self.rack {
-                        try writer.writeString(present, compact: flexible)
-                    } else {
-                        throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                    }
+                    try writer.writeNullableString(self.rack, compact: flexible)
                 }
                 if flexible {
                     writer.writeTaggedFields(known: [], unknown: self.unknownTaggedFields)

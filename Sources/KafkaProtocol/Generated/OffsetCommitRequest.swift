@@ -58,11 +58,7 @@ public struct OffsetCommitRequest: KafkaMessage {
             }
             if version >= 7 {
                 field = "GroupInstanceId"
-                if version >= 7 {
-                    self.groupInstanceId = try reader.readNullableString(compact: flexible)
-                } else {
-                    self.groupInstanceId = try reader.readString(compact: flexible)
-                }
+                self.groupInstanceId = try reader.readNullableString(compact: flexible)
             }
             if version >= 2 && version <= 4 {
                 field = "RetentionTimeMs"
@@ -112,13 +108,7 @@ public struct OffsetCommitRequest: KafkaMessage {
             }
             if version >= 7 {
                 field = "GroupInstanceId"
-                if version >= 7 {
-                    try writer.writeNullableString(self.groupInstanceId, compact: flexible)
-                } else if let present = self.groupInstanceId {
-                    try writer.writeString(present, compact: flexible)
-                } else {
-                    throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                }
+                try writer.writeNullableString(self.groupInstanceId, compact: flexible)
             } else if self.groupInstanceId != nil {
                 throw KafkaCodecError(.fieldNotInVersion(field: "GroupInstanceId", version: version), offset: writer.count)
             }

@@ -44,7 +44,7 @@ public struct OffsetFetchRequest: KafkaMessage {
             }
             if version <= 7 {
                 field = "Topics"
-                if let count1: Int = try reader.readArrayCount(compact: flexible, nullable: version >= 2 && version <= 7) {
+                if let count1: Int = try reader.readArrayCount(compact: flexible, nullable: version >= 2) {
                     var items1: [OffsetFetchRequestTopic] = []
                     items1.reserveCapacity(count1)
                     for i1 in 0..<count1 {
@@ -111,7 +111,7 @@ public struct OffsetFetchRequest: KafkaMessage {
                     for element in list {
                         try element.encode(to: &writer, version: version)
                     }
-                } else if version >= 2 && version <= 7 {
+                } else if version >= 2 {
                     writer.writeArrayCount(nil, compact: flexible)
                 } else {
                     throw KafkaCodecError(.unexpectedNull, offset: writer.count)
@@ -297,11 +297,7 @@ public struct OffsetFetchRequest: KafkaMessage {
                 self.groupId = try reader.readString(compact: flexible)
                 if version >= 9 {
                     field = "MemberId"
-                    if version >= 9 {
-                        self.memberId = try reader.readNullableString(compact: flexible)
-                    } else {
-                        self.memberId = try reader.readString(compact: flexible)
-                    }
+                    self.memberId = try reader.readNullableString(compact: flexible)
                 }
                 if version >= 9 {
                     field = "MemberEpoch"
@@ -339,13 +335,7 @@ public struct OffsetFetchRequest: KafkaMessage {
                 try writer.writeString(self.groupId, compact: flexible)
                 if version >= 9 {
                     field = "MemberId"
-                    if version >= 9 {
-                        try writer.writeNullableString(self.memberId, compact: flexible)
-                    } else if let present = self.memberId {
-                        try writer.writeString(present, compact: flexible)
-                    } else {
-                        throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                    }
+                    try writer.writeNullableString(self.memberId, compact: flexible)
                 }
                 if version >= 9 {
                     field = "MemberEpoch"

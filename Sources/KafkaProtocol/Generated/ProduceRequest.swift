@@ -40,11 +40,7 @@ public struct ProduceRequest: KafkaMessage {
         do {
             if version >= 3 {
                 field = "TransactionalId"
-                if version >= 3 {
-                    self.transactionalId = try reader.readNullableString(compact: flexible)
-                } else {
-                    self.transactionalId = try reader.readString(compact: flexible)
-                }
+                self.transactionalId = try reader.readNullableString(compact: flexible)
             }
             field = "Acks"
             self.acks = try reader.readInt16()
@@ -84,13 +80,7 @@ public struct ProduceRequest: KafkaMessage {
         do {
             if version >= 3 {
                 field = "TransactionalId"
-                if version >= 3 {
-                    try writer.writeNullableString(self.transactionalId, compact: flexible)
-                } else if let present = self.transactionalId {
-                    try writer.writeString(present, compact: flexible)
-                } else {
-                    throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                }
+                try writer.writeNullableString(self.transactionalId, compact: flexible)
             } else if self.transactionalId != nil {
                 throw KafkaCodecError(.fieldNotInVersion(field: "TransactionalId", version: version), offset: writer.count)
             }

@@ -327,11 +327,7 @@ public struct ProduceResponse: KafkaMessage {
                 }
                 if version >= 8 {
                     field = "ErrorMessage"
-                    if version >= 8 {
-                        self.errorMessage = try reader.readNullableString(compact: flexible)
-                    } else {
-                        self.errorMessage = try reader.readString(compact: flexible)
-                    }
+                    self.errorMessage = try reader.readNullableString(compact: flexible)
                 }
                 if flexible {
                     field = ""
@@ -372,13 +368,7 @@ public struct ProduceResponse: KafkaMessage {
                 }
                 if version >= 8 {
                     field = "ErrorMessage"
-                    if version >= 8 {
-                        try writer.writeNullableString(self.errorMessage, compact: flexible)
-                    } else if let present = self.errorMessage {
-                        try writer.writeString(present, compact: flexible)
-                    } else {
-                        throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                    }
+                    try writer.writeNullableString(self.errorMessage, compact: flexible)
                 }
                 if version >= 10 {
                     // Written in the tagged-field section below.

@@ -46,11 +46,7 @@ public struct RequestHeader: KafkaMessage {
             self.correlationId = try reader.readInt32()
             if version >= 1 {
                 field = "ClientId"
-                if version >= 1 {
-                    self.clientId = try reader.readNullableString(compact: false)
-                } else {
-                    self.clientId = try reader.readString(compact: false)
-                }
+                self.clientId = try reader.readNullableString(compact: false)
             }
             if flexible {
                 field = ""
@@ -77,13 +73,7 @@ public struct RequestHeader: KafkaMessage {
             writer.writeInt32(self.correlationId)
             if version >= 1 {
                 field = "ClientId"
-                if version >= 1 {
-                    try writer.writeNullableString(self.clientId, compact: false)
-                } else if let present = self.clientId {
-                    try writer.writeString(present, compact: false)
-                } else {
-                    throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                }
+                try writer.writeNullableString(self.clientId, compact: false)
             }
             if flexible {
                 writer.writeTaggedFields(known: [], unknown: self.unknownTaggedFields)

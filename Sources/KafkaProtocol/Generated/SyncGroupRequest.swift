@@ -58,27 +58,15 @@ public struct SyncGroupRequest: KafkaMessage {
             self.memberId = try reader.readString(compact: flexible)
             if version >= 3 {
                 field = "GroupInstanceId"
-                if version >= 3 {
-                    self.groupInstanceId = try reader.readNullableString(compact: flexible)
-                } else {
-                    self.groupInstanceId = try reader.readString(compact: flexible)
-                }
+                self.groupInstanceId = try reader.readNullableString(compact: flexible)
             }
             if version >= 5 {
                 field = "ProtocolType"
-                if version >= 5 {
-                    self.protocolType = try reader.readNullableString(compact: flexible)
-                } else {
-                    self.protocolType = try reader.readString(compact: flexible)
-                }
+                self.protocolType = try reader.readNullableString(compact: flexible)
             }
             if version >= 5 {
                 field = "ProtocolName"
-                if version >= 5 {
-                    self.protocolName = try reader.readNullableString(compact: flexible)
-                } else {
-                    self.protocolName = try reader.readString(compact: flexible)
-                }
+                self.protocolName = try reader.readNullableString(compact: flexible)
             }
             field = "Assignments"
             do {
@@ -120,35 +108,17 @@ public struct SyncGroupRequest: KafkaMessage {
             try writer.writeString(self.memberId, compact: flexible)
             if version >= 3 {
                 field = "GroupInstanceId"
-                if version >= 3 {
-                    try writer.writeNullableString(self.groupInstanceId, compact: flexible)
-                } else if let present = self.groupInstanceId {
-                    try writer.writeString(present, compact: flexible)
-                } else {
-                    throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                }
+                try writer.writeNullableString(self.groupInstanceId, compact: flexible)
             } else if self.groupInstanceId != nil {
                 throw KafkaCodecError(.fieldNotInVersion(field: "GroupInstanceId", version: version), offset: writer.count)
             }
             if version >= 5 {
                 field = "ProtocolType"
-                if version >= 5 {
-                    try writer.writeNullableString(self.protocolType, compact: flexible)
-                } else if let present = self.protocolType {
-                    try writer.writeString(present, compact: flexible)
-                } else {
-                    throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                }
+                try writer.writeNullableString(self.protocolType, compact: flexible)
             }
             if version >= 5 {
                 field = "ProtocolName"
-                if version >= 5 {
-                    try writer.writeNullableString(self.protocolName, compact: flexible)
-                } else if let present = self.protocolName {
-                    try writer.writeString(present, compact: flexible)
-                } else {
-                    throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                }
+                try writer.writeNullableString(self.protocolName, compact: flexible)
             }
             field = "Assignments"
             writer.writeArrayCount(self.assignments.count, compact: flexible)

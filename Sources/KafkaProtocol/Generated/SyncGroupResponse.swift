@@ -50,19 +50,11 @@ public struct SyncGroupResponse: KafkaMessage {
             self.errorCode = try reader.readInt16()
             if version >= 5 {
                 field = "ProtocolType"
-                if version >= 5 {
-                    self.protocolType = try reader.readNullableString(compact: flexible)
-                } else {
-                    self.protocolType = try reader.readString(compact: flexible)
-                }
+                self.protocolType = try reader.readNullableString(compact: flexible)
             }
             if version >= 5 {
                 field = "ProtocolName"
-                if version >= 5 {
-                    self.protocolName = try reader.readNullableString(compact: flexible)
-                } else {
-                    self.protocolName = try reader.readString(compact: flexible)
-                }
+                self.protocolName = try reader.readNullableString(compact: flexible)
             }
             field = "Assignment"
             self.assignment = try reader.readBytes(compact: flexible)
@@ -91,23 +83,11 @@ public struct SyncGroupResponse: KafkaMessage {
             writer.writeInt16(self.errorCode)
             if version >= 5 {
                 field = "ProtocolType"
-                if version >= 5 {
-                    try writer.writeNullableString(self.protocolType, compact: flexible)
-                } else if let present = self.protocolType {
-                    try writer.writeString(present, compact: flexible)
-                } else {
-                    throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                }
+                try writer.writeNullableString(self.protocolType, compact: flexible)
             }
             if version >= 5 {
                 field = "ProtocolName"
-                if version >= 5 {
-                    try writer.writeNullableString(self.protocolName, compact: flexible)
-                } else if let present = self.protocolName {
-                    try writer.writeString(present, compact: flexible)
-                } else {
-                    throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                }
+                try writer.writeNullableString(self.protocolName, compact: flexible)
             }
             field = "Assignment"
             writer.writeBytes(self.assignment, compact: flexible)

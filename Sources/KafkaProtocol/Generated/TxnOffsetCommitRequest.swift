@@ -72,11 +72,7 @@ public struct TxnOffsetCommitRequest: KafkaMessage {
             }
             if version >= 3 {
                 field = "GroupInstanceId"
-                if version >= 3 {
-                    self.groupInstanceId = try reader.readNullableString(compact: flexible)
-                } else {
-                    self.groupInstanceId = try reader.readString(compact: flexible)
-                }
+                self.groupInstanceId = try reader.readNullableString(compact: flexible)
             }
             field = "Topics"
             do {
@@ -132,13 +128,7 @@ public struct TxnOffsetCommitRequest: KafkaMessage {
             }
             if version >= 3 {
                 field = "GroupInstanceId"
-                if version >= 3 {
-                    try writer.writeNullableString(self.groupInstanceId, compact: flexible)
-                } else if let present = self.groupInstanceId {
-                    try writer.writeString(present, compact: flexible)
-                } else {
-                    throw KafkaCodecError(.unexpectedNull, offset: writer.count)
-                }
+                try writer.writeNullableString(self.groupInstanceId, compact: flexible)
             } else if self.groupInstanceId != nil {
                 throw KafkaCodecError(.fieldNotInVersion(field: "GroupInstanceId", version: version), offset: writer.count)
             }
