@@ -4,6 +4,7 @@ import PackageDescription
 // Layers (each depends only on those above it):
 //   KafkaCompression  gzip/snappy/lz4/zstd over Debian's system libraries (C shims below)
 //   KafkaProtocol     codec only: wire primitives, generated messages, frames, record batches
+//   KafkaCodegenCore  spec parsing and Swift emission, in memory (used by the drift test)
 //   KafkaCodegen      executable: Kafka JSON specs -> Sources/KafkaProtocol/Generated
 //   KafkaRecorder     recording TCP proxy used to capture fixtures from real peers
 //   kafka-admin       thin command-line tool over the libraries
@@ -36,8 +37,15 @@ let package = Package(
             dependencies: ["KafkaCompression"],
             swiftSettings: strict
         ),
+        // The generator must not depend on KafkaProtocol: it has to run even when the
+        // generated code in KafkaProtocol is stale or broken.
+        .target(
+            name: "KafkaCodegenCore",
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "KafkaCodegen",
+            dependencies: ["KafkaCodegenCore"],
             swiftSettings: strict
         ),
         .target(
@@ -70,7 +78,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CodegenTests",
-            dependencies: ["KafkaProtocol"],
+            dependencies: ["KafkaProtocol", "KafkaCodegenCore"],
             swiftSettings: strict
         ),
     ]
