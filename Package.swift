@@ -26,6 +26,8 @@ let package = Package(
         .systemLibrary(name: "CSnappy", path: "Sources/CSnappy"),
         .systemLibrary(name: "CLZ4", path: "Sources/CLZ4"),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
+        // CRC32C with SSE4.2 (runtime-detected) and a table fallback, for v2 record batches.
+        .target(name: "CKafkaChecksum", path: "Sources/CKafkaChecksum"),
         .target(
             name: "KafkaCompression",
             dependencies: ["CZlib", "CSnappy", "CLZ4", "CZstd"],
@@ -33,7 +35,7 @@ let package = Package(
         ),
         .target(
             name: "KafkaProtocol",
-            dependencies: ["KafkaCompression"],
+            dependencies: ["KafkaCompression", "CKafkaChecksum", "CZlib"],
             swiftSettings: strict
         ),
         .executableTarget(
