@@ -57,7 +57,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KafkaProtocolTests",
-            dependencies: ["KafkaProtocol"],
+            dependencies: ["KafkaProtocol", "KafkaCompression"],
             swiftSettings: strict
         ),
         .testTarget(
