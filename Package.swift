@@ -27,6 +27,8 @@ let package = Package(
         .systemLibrary(name: "CSnappy", path: "Sources/CSnappy"),
         .systemLibrary(name: "CLZ4", path: "Sources/CLZ4"),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
+        // CRC32C with SSE4.2 (runtime-detected) and a table fallback, for v2 record batches.
+        .target(name: "CKafkaChecksum", path: "Sources/CKafkaChecksum"),
         .target(
             name: "KafkaCompression",
             dependencies: ["CZlib", "CSnappy", "CLZ4", "CZstd"],
@@ -34,7 +36,7 @@ let package = Package(
         ),
         .target(
             name: "KafkaProtocol",
-            dependencies: ["KafkaCompression"],
+            dependencies: ["KafkaCompression", "CKafkaChecksum", "CZlib"],
             swiftSettings: strict
         ),
         // The generator must not depend on KafkaProtocol: it has to run even when the
@@ -63,7 +65,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KafkaProtocolTests",
-            dependencies: ["KafkaProtocol"],
+            dependencies: ["KafkaProtocol", "KafkaCompression"],
             swiftSettings: strict
         ),
         .testTarget(
