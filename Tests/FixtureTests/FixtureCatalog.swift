@@ -87,7 +87,7 @@ enum FixtureCatalog {
         return Array(data)
     }
 
-    static let manifest: [String: Any] = {
+    nonisolated(unsafe) static let manifest: [String: Any] = {
         let url = framesDirectory.appendingPathComponent("manifest.json")
         guard let data = FileManager.default.contents(atPath: url.path),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {

@@ -20,7 +20,7 @@ import KafkaProtocol
                 return
             }
         }
-        Issue.record("no frame shows all facts of \(expectation):\n" + misses.joined(separator: "\n"))
+        Issue.record(Comment(rawValue: "no frame shows all facts of \(expectation):\n" + misses.joined(separator: "\n")))
     }
 
     /// Nil when the tree shows every fact, else what is missing.
