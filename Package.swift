@@ -12,10 +12,11 @@ let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(
     name: "swift-kafka",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
         .library(name: "KafkaCompression", targets: ["KafkaCompression"]),
+        .library(name: "KafkaClient", targets: ["KafkaClient"]),
         .executable(name: "kafka-admin", targets: ["kafka-admin"]),
         .executable(name: "kafka-codegen", targets: ["KafkaCodegen"]),
     ],
@@ -48,6 +49,11 @@ let package = Package(
         .executableTarget(
             name: "KafkaCodegen",
             dependencies: ["KafkaCodegenCore"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "KafkaClient",
+            dependencies: ["KafkaProtocol"],
             swiftSettings: strict
         ),
         .target(

@@ -13,6 +13,12 @@ struct Fixture: Sendable, CustomStringConvertible {
     let broker: String
 
     var isRequest: Bool { direction == "request" }
+
+    /// A version above what Apache Kafka's specs (our source) define for this api.
+    var isBeyondOurSpecs: Bool {
+        guard let api = KafkaApis.api(forKey: apiKey) else { return false }
+        return apiVersion > api.validVersions.highest
+    }
     var description: String { file }
 
     /// The frame file's bytes, checked to be exactly one size-prefixed frame; returns the payload.

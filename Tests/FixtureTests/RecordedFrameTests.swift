@@ -13,11 +13,20 @@ import KafkaProtocol
     @Test(arguments: FixtureCatalog.fixtures)
     func decodesAndReencodesByteForByte(_ fixture: Fixture) throws {
         let payload = try fixture.payload()
+        if fixture.isBeyondOurSpecs {
+            // A peer spoke a version newer than Apache Kafka's specs we generate from (the mock
+            // cluster's Metadata v13): it must be refused with a typed error, not misread.
+            #expect(throws: KafkaCodecError.self) { try fixture.decode(payload) }
+            return
+        }
         let decoded = try fixture.decode(payload)
         let reencoded = try decoded.reencode()
         // Bytes after the body (librdkafka's Metadata request, the mock cluster's ApiVersions
         // rejection) are not part of the message; everything before them must match exactly.
-        #expect(reencoded == Array(payload.prefix(payload.count - decoded.trailingBytes)))
+        let expected = Array(payload.prefix(payload.count - decoded.trailingBytes))
+        if let offset = firstDifference(reencoded, expected) {
+            Issue.record("re-encoded bytes differ from the recorded ones at byte \(offset) of \(expected.count) (ours \(reencoded.count) bytes): recorded \(expected[offset...].prefix(12).map { $0 }), ours \(reencoded.dropFirst(offset).prefix(12).map { $0 })")
+        }
         #expect(decoded.trailingBytes <= 8, "\(decoded.trailingBytes) bytes left after the body")
         for records in decoded.tree.allRecordFields {
             let set = try RecordSetDecoder().decode(records)
@@ -34,6 +43,7 @@ import KafkaProtocol
     @Test(arguments: FixtureCatalog.fixtures)
     func everyStrictPrefixThrowsATypedError(_ fixture: Fixture) throws {
         let payload = try fixture.payload()
+        if fixture.isBeyondOurSpecs { return }
         let body = payload.count - (try fixture.decode(payload)).trailingBytes
         // Long frames are sampled so the suite stays quick; every prefix of short ones is tried.
         let stride = max(1, body / 2000)
@@ -75,6 +85,11 @@ import KafkaProtocol
                 }
             }
         }
+    }
+
+    func firstDifference(_ a: [UInt8], _ b: [UInt8]) -> Int? {
+        for i in 0..<min(a.count, b.count) where a[i] != b[i] { return i }
+        return a.count == b.count ? nil : min(a.count, b.count)
     }
 
     /// The bytes of one batch inside a records field, found by its base offset position.

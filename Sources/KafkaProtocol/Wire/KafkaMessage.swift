@@ -34,3 +34,8 @@ extension KafkaMessage {
         return writer.bytes
     }
 }
+
+/// A request message, tied to the response type that answers it.
+public protocol KafkaRequest: KafkaMessage {
+    associatedtype Response: KafkaMessage
+}

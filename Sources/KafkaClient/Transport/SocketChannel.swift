@@ -1,0 +1,121 @@
+import Glibc
+
+/// A non-blocking TCP socket driven by an `IOLoop`. Lives on the loop thread: every method
+/// here is called there. Reports bytes, connection and closure to its handler.
+final class SocketChannel: @unchecked Sendable {
+    enum State { case connecting, open, closed }
+
+    protocol Handler: AnyObject {
+        func channelDidConnect(_ channel: SocketChannel)
+        func channel(_ channel: SocketChannel, didRead bytes: UnsafeRawBufferPointer)
+        func channel(_ channel: SocketChannel, didCloseWith error: TransportError?)
+    }
+
+    let fd: Int32
+    let peer: String
+    private(set) var state: State = .connecting
+    weak var handler: (any Handler)?
+    private let loop: IOLoop
+    private var outbound: [UInt8] = []
+    private var outboundIndex = 0
+
+    init(fd: Int32, peer: String, loop: IOLoop) {
+        self.fd = fd
+        self.peer = peer
+        self.loop = loop
+    }
+
+    var interest: Int16 {
+        switch state {
+        case .connecting: return Int16(POLLOUT)
+        case .open: return Int16(POLLIN) | (outboundIndex < outbound.count ? Int16(POLLOUT) : 0)
+        case .closed: return 0
+        }
+    }
+
+    var pendingWriteBytes: Int { outbound.count - outboundIndex }
+
+    /// Queues bytes and tries to write them at once; the rest waits for POLLOUT.
+    func write(_ bytes: [UInt8]) {
+        guard state != .closed else { return }
+        if outboundIndex == outbound.count {
+            outbound.removeAll(keepingCapacity: true)
+            outboundIndex = 0
+        }
+        outbound.append(contentsOf: bytes)
+        if state == .open { flush() }
+    }
+
+    func handle(events: Int16, buffer: inout [UInt8]) {
+        if state == .connecting {
+            finishConnect()
+            return
+        }
+        if events & Int16(POLLIN) != 0 || events & Int16(POLLHUP) != 0 {
+            readAvailable(buffer: &buffer)
+        }
+        if state == .open && events & Int16(POLLOUT) != 0 { flush() }
+        if state == .open && events & Int16(POLLERR | POLLNVAL) != 0 {
+            close(error: .connectionReset(peer: peer, detail: "socket error"))
+        }
+    }
+
+    private func finishConnect() {
+        var error: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+        guard error == 0 else {
+            close(error: .connectFailed(peer: peer, errno: error))
+            return
+        }
+        state = .open
+        handler?.channelDidConnect(self)
+        if state == .open && pendingWriteBytes > 0 { flush() }
+    }
+
+    private func readAvailable(buffer: inout [UInt8]) {
+        while state == .open {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 {
+                buffer.withUnsafeBytes { handler?.channel(self, didRead: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                if n < buffer.count { return }
+            } else if n == 0 {
+                close(error: .closedByPeer(peer: peer))
+                return
+            } else {
+                if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return }
+                close(error: .connectionReset(peer: peer, detail: String(cString: strerror(errno))))
+                return
+            }
+        }
+    }
+
+    private func flush() {
+        while outboundIndex < outbound.count {
+            let n = outbound.withUnsafeBytes { raw in
+                send(fd, raw.baseAddress! + outboundIndex, raw.count - outboundIndex, Int32(MSG_NOSIGNAL))
+            }
+            if n > 0 {
+                outboundIndex += n
+            } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+                return
+            } else {
+                close(error: .connectionReset(peer: peer, detail: String(cString: strerror(errno))))
+                return
+            }
+        }
+        outbound.removeAll(keepingCapacity: outbound.capacity <= 4 * 1024 * 1024)
+        outboundIndex = 0
+    }
+
+    /// Closes the socket once; the handler hears why (nil for a close we asked for).
+    func close(error: TransportError?) {
+        guard state != .closed else { return }
+        state = .closed
+        loop.unregister(self)
+        Glibc.close(fd)
+        outbound = []
+        outboundIndex = 0
+        handler?.channel(self, didCloseWith: error)
+    }
+}
