@@ -55,6 +55,20 @@ struct CodecTests {
         #expect(try RequestHeader.decode(hex("0003 0009 00000007 FFFF 00"), version: 2).message == header)
     }
 
+    @Test func nullableStructCarriesPresenceByte() throws {
+        // A nullable struct is preceded by an int8: -1 for null, 1 for present.
+        var request = DescribeTopicPartitionsRequest()
+        #expect(try request.encoded(version: 0) == hex("01 000007D0 FF 00"))
+        var cursor = DescribeTopicPartitionsRequest.Cursor()
+        cursor.topicName = "t"
+        cursor.partitionIndex = 3
+        request.cursor = cursor
+        let bytes = hex("01 000007D0 01 02") + ascii("t") + hex("00000003 00 00")
+        #expect(try request.encoded(version: 0) == bytes)
+        #expect(try DescribeTopicPartitionsRequest.decode(bytes, version: 0).message == request)
+        #expect(try DescribeTopicPartitionsRequest.decode(hex("01 000007D0 FF 00"), version: 0).message.cursor == nil)
+    }
+
     // MARK: tagged fields
 
     /// ApiVersionsResponse v3: one api key, SupportedFeatures (tag 0), FinalizedFeaturesEpoch (tag 1).
