@@ -24,6 +24,21 @@ while let argument = arguments.popFirst() {
     }
 }
 
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("kafka-codegen: \(message)\n".utf8))
+    exit(1)
+}
+
+var isDirectory: ObjCBool = false
+guard FileManager.default.fileExists(atPath: specsDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
+    fail("spec directory \(specsDirectory) not found (run from the package root or pass --specs)")
+}
+// The default output path is relative: refuse to scatter files outside a package root.
+guard FileManager.default.fileExists(atPath: outputDirectory)
+    || FileManager.default.fileExists(atPath: "Package.swift") else {
+    fail("\(outputDirectory) does not exist and the current directory is not a package root")
+}
+
 do {
     let files = try CodeGenerator.generate(specsDirectory: specsDirectory)
     let manager = FileManager.default
@@ -45,6 +60,5 @@ do {
     }
     print("kafka-codegen: \(files.count) files, \(written) written to \(outputDirectory)")
 } catch {
-    FileHandle.standardError.write(Data("kafka-codegen: \(error)\n".utf8))
-    exit(1)
+    fail("\(error)")
 }
