@@ -90,6 +90,12 @@ enum RegistryEmitter {
         out.line("return apis")
         out.close()
         out.close()
+        out.line()
+        out.line("// Each request names the response that answers it, so a client call is typed end to end.")
+        for key in requests.keys.sorted() {
+            guard let request = requests[key], let response = responses[key] else { continue }
+            out.line("extension \(request.name): KafkaRequest { public typealias Response = \(response.name) }")
+        }
         return out.text
     }
 }

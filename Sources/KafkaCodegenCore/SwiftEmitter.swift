@@ -135,6 +135,11 @@ struct StructEmitter {
             out.line("/// Tagged fields this codec does not know, kept so re-encoding preserves them.")
             out.line("public var unknownTaggedFields: [UnknownTaggedField]")
         }
+        if !taggedFields.isEmpty {
+            out.line("/// Known tags that were on the wire when decoded. Some peers write tagged fields even at")
+            out.line("/// their default value; re-encoding writes these again so the bytes round-trip.")
+            out.line("public var presentTaggedFields: [UInt32]")
+        }
     }
 
     func emitInit(_ out: inout SourceBuilder) throws {
@@ -144,6 +149,7 @@ struct StructEmitter {
             out.line("self.\(Naming.property(field.name)) = \(value)")
         }
         if keepsUnknownTags { out.line("self.unknownTaggedFields = []") }
+        if !taggedFields.isEmpty { out.line("self.presentTaggedFields = []") }
         out.close()
     }
 
@@ -293,6 +299,7 @@ struct StructEmitter {
             emitRead(field, presence: taggedRange(field), into: "self.\(Naming.property(field.name))",
                      compact: taggedCompactExpression(field),
                      reader: "reader", suffix: "", &body)
+            body.line("self.presentTaggedFields.append(tag)")
             body.line("return true")
             body.dedent()
         }
@@ -371,7 +378,8 @@ struct StructEmitter {
                     let access = "self.\(Naming.property(field.name))"
                     let defaultValue = (try? TypeMapping.defaultExpression(field, file: file)) ?? "nil"
                     let check = TypeMapping.nonDefaultCheck(field, access: access, defaultExpression: defaultValue)
-                    let condition = StructEmitter.and(taggedRange(field).condition(within: context), check)
+                    let written = "(\(check) || self.presentTaggedFields.contains(\(field.tag ?? 0)))"
+                    let condition = StructEmitter.and(taggedRange(field).condition(within: context), written)
                     body.open("if \(condition)")
                     body.line("field = \(Naming.stringLiteral(field.name))")
                     body.line("var sub: WireWriter = WireWriter(capacity: 16)")

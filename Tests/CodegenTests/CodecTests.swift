@@ -91,11 +91,18 @@ struct CodecTests {
         #expect(response.unknownTaggedFields.isEmpty)
         #expect(try response.encoded(version: 3) == Self.apiVersionsV3)
 
-        // Defaults are not written: no tag section entries at all.
-        var plain = response
-        plain.supportedFeatures = []
-        plain.finalizedFeaturesEpoch = -1
+        #expect(response.presentTaggedFields == [0, 1])
+
+        // Defaults are not written: no tag section entries at all...
+        var plain = ApiVersionsResponse()
+        plain.apiKeys = response.apiKeys
         #expect(try plain.encoded(version: 3).suffix(1) == [0x00])
+        // ...unless they were on the wire when decoded (Tansu writes tags at their defaults).
+        var atDefaults = response
+        atDefaults.supportedFeatures = []
+        atDefaults.finalizedFeaturesEpoch = -1
+        let reencoded = try atDefaults.encoded(version: 3)
+        #expect(Array(reencoded.suffix(14)) == hex("02 00 01 01 01 08 FFFFFFFFFFFFFFFF"))
     }
 
     @Test func unknownTagPreservedOnReencode() throws {

@@ -44,7 +44,8 @@ public struct ResponseFrame: Sendable {
     /// UNSUPPORTED_VERSION in a layout of its choosing: Kafka brokers use v0 (error code and a
     /// classic array of what they support), librdkafka's mock cluster a v3-shaped body with
     /// stray bytes after it. As the protocol guide says, read the error code first; then take
-    /// the v0 layout if it fits, else the requested one, else just the error code.
+    /// the v0 layout if it fits, else the requested one; if neither fits, the normal decode
+    /// reports where the bytes went wrong.
     static func decodeUnsupportedApiVersions(
         _ reader: WireReader, header: ResponseHeader, apiKey: Int16, requested: Int16
     ) throws -> ResponseFrame? {
@@ -60,10 +61,7 @@ public struct ResponseFrame: Sendable {
                                      trailingBytes: attempt.remaining)
             }
         }
-        var body = ApiVersionsResponse()
-        body.errorCode = code
-        return ResponseFrame(header: header, body: body, apiKey: apiKey, apiVersion: 0,
-                             trailingBytes: reader.remaining - 2)
+        return nil
     }
 
     public func encode() throws -> [UInt8] {

@@ -30,6 +30,9 @@ public struct ApiVersionsResponse: KafkaMessage {
     public var zkMigrationReady: Bool
     /// Tagged fields this codec does not know, kept so re-encoding preserves them.
     public var unknownTaggedFields: [UnknownTaggedField]
+    /// Known tags that were on the wire when decoded. Some peers write tagged fields even at
+    /// their default value; re-encoding writes these again so the bytes round-trip.
+    public var presentTaggedFields: [UInt32]
 
     public init() {
         self.errorCode = 0
@@ -40,6 +43,7 @@ public struct ApiVersionsResponse: KafkaMessage {
         self.finalizedFeatures = []
         self.zkMigrationReady = false
         self.unknownTaggedFields = []
+        self.presentTaggedFields = []
     }
 
     public init(from reader: inout WireReader, version: Int16) throws {
@@ -103,7 +107,7 @@ public struct ApiVersionsResponse: KafkaMessage {
             }
             if flexible {
                 var tagged: [(tag: UInt32, data: [UInt8])] = []
-                if version >= 3 && !self.supportedFeatures.isEmpty {
+                if version >= 3 && ((!self.supportedFeatures.isEmpty || self.presentTaggedFields.contains(0))) {
                     field = "SupportedFeatures"
                     var sub: WireWriter = WireWriter(capacity: 16)
                     sub.writeArrayCount(self.supportedFeatures.count, compact: true)
@@ -112,13 +116,13 @@ public struct ApiVersionsResponse: KafkaMessage {
                     }
                     tagged.append((tag: 0, data: sub.bytes))
                 }
-                if version >= 3 && self.finalizedFeaturesEpoch != -1 {
+                if version >= 3 && ((self.finalizedFeaturesEpoch != -1 || self.presentTaggedFields.contains(1))) {
                     field = "FinalizedFeaturesEpoch"
                     var sub: WireWriter = WireWriter(capacity: 16)
                     sub.writeInt64(self.finalizedFeaturesEpoch)
                     tagged.append((tag: 1, data: sub.bytes))
                 }
-                if version >= 3 && !self.finalizedFeatures.isEmpty {
+                if version >= 3 && ((!self.finalizedFeatures.isEmpty || self.presentTaggedFields.contains(2))) {
                     field = "FinalizedFeatures"
                     var sub: WireWriter = WireWriter(capacity: 16)
                     sub.writeArrayCount(self.finalizedFeatures.count, compact: true)
@@ -127,7 +131,7 @@ public struct ApiVersionsResponse: KafkaMessage {
                     }
                     tagged.append((tag: 2, data: sub.bytes))
                 }
-                if version >= 3 && self.zkMigrationReady != false {
+                if version >= 3 && ((self.zkMigrationReady != false || self.presentTaggedFields.contains(3))) {
                     field = "ZkMigrationReady"
                     var sub: WireWriter = WireWriter(capacity: 16)
                     sub.writeBool(self.zkMigrationReady)
@@ -206,11 +210,13 @@ public struct ApiVersionsResponse: KafkaMessage {
                     }
                     self.supportedFeatures = items
                 }
+                self.presentTaggedFields.append(tag)
                 return true
             case 1:
                 guard version >= 3 else { return false }
                 field = "FinalizedFeaturesEpoch"
                 self.finalizedFeaturesEpoch = try reader.readInt64()
+                self.presentTaggedFields.append(tag)
                 return true
             case 2:
                 guard version >= 3 else { return false }
@@ -229,11 +235,13 @@ public struct ApiVersionsResponse: KafkaMessage {
                     }
                     self.finalizedFeatures = items
                 }
+                self.presentTaggedFields.append(tag)
                 return true
             case 3:
                 guard version >= 3 else { return false }
                 field = "ZkMigrationReady"
                 self.zkMigrationReady = try reader.readBool()
+                self.presentTaggedFields.append(tag)
                 return true
             default:
                 return false

@@ -130,6 +130,9 @@ public struct CreateTopicsResponse: KafkaMessage {
         public var configs: [CreatableTopicConfigs]?
         /// Tagged fields this codec does not know, kept so re-encoding preserves them.
         public var unknownTaggedFields: [UnknownTaggedField]
+        /// Known tags that were on the wire when decoded. Some peers write tagged fields even at
+        /// their default value; re-encoding writes these again so the bytes round-trip.
+        public var presentTaggedFields: [UInt32]
 
         public init() {
             self.name = ""
@@ -141,6 +144,7 @@ public struct CreateTopicsResponse: KafkaMessage {
             self.replicationFactor = -1
             self.configs = []
             self.unknownTaggedFields = []
+            self.presentTaggedFields = []
         }
 
         public init(from reader: inout WireReader, version: Int16) throws {
@@ -235,7 +239,7 @@ public struct CreateTopicsResponse: KafkaMessage {
                 }
                 if flexible {
                     var tagged: [(tag: UInt32, data: [UInt8])] = []
-                    if version >= 5 && self.topicConfigErrorCode != 0 {
+                    if version >= 5 && ((self.topicConfigErrorCode != 0 || self.presentTaggedFields.contains(0))) {
                         field = "TopicConfigErrorCode"
                         var sub: WireWriter = WireWriter(capacity: 16)
                         sub.writeInt16(self.topicConfigErrorCode)
@@ -294,6 +298,7 @@ public struct CreateTopicsResponse: KafkaMessage {
                     guard version >= 5 else { return false }
                     field = "TopicConfigErrorCode"
                     self.topicConfigErrorCode = try reader.readInt16()
+                    self.presentTaggedFields.append(tag)
                     return true
                 default:
                     return false

@@ -44,6 +44,9 @@ public struct FetchRequest: KafkaMessage {
     public var rackId: String
     /// Tagged fields this codec does not know, kept so re-encoding preserves them.
     public var unknownTaggedFields: [UnknownTaggedField]
+    /// Known tags that were on the wire when decoded. Some peers write tagged fields even at
+    /// their default value; re-encoding writes these again so the bytes round-trip.
+    public var presentTaggedFields: [UInt32]
 
     public init() {
         self.clusterId = nil
@@ -59,6 +62,7 @@ public struct FetchRequest: KafkaMessage {
         self.forgottenTopicsData = []
         self.rackId = ""
         self.unknownTaggedFields = []
+        self.presentTaggedFields = []
     }
 
     public init(from reader: inout WireReader, version: Int16) throws {
@@ -199,13 +203,13 @@ public struct FetchRequest: KafkaMessage {
             }
             if flexible {
                 var tagged: [(tag: UInt32, data: [UInt8])] = []
-                if version >= 12 && self.clusterId != nil {
+                if version >= 12 && ((self.clusterId != nil || self.presentTaggedFields.contains(0))) {
                     field = "ClusterId"
                     var sub: WireWriter = WireWriter(capacity: 16)
                     try sub.writeNullableString(self.clusterId, compact: true)
                     tagged.append((tag: 0, data: sub.bytes))
                 }
-                if version >= 15 && self.replicaState != ReplicaState() {
+                if version >= 15 && ((self.replicaState != ReplicaState() || self.presentTaggedFields.contains(1))) {
                     field = "ReplicaState"
                     var sub: WireWriter = WireWriter(capacity: 16)
                     try self.replicaState.encode(to: &sub, version: version)
@@ -278,11 +282,13 @@ public struct FetchRequest: KafkaMessage {
                 guard version >= 12 else { return false }
                 field = "ClusterId"
                 self.clusterId = try reader.readNullableString(compact: true)
+                self.presentTaggedFields.append(tag)
                 return true
             case 1:
                 guard version >= 15 else { return false }
                 field = "ReplicaState"
                 self.replicaState = try ReplicaState(from: &reader, version: version)
+                self.presentTaggedFields.append(tag)
                 return true
             default:
                 return false
@@ -475,6 +481,9 @@ public struct FetchRequest: KafkaMessage {
         public var replicaDirectoryId: KafkaUUID
         /// Tagged fields this codec does not know, kept so re-encoding preserves them.
         public var unknownTaggedFields: [UnknownTaggedField]
+        /// Known tags that were on the wire when decoded. Some peers write tagged fields even at
+        /// their default value; re-encoding writes these again so the bytes round-trip.
+        public var presentTaggedFields: [UInt32]
 
         public init() {
             self.partition = 0
@@ -485,6 +494,7 @@ public struct FetchRequest: KafkaMessage {
             self.partitionMaxBytes = 0
             self.replicaDirectoryId = KafkaUUID.zero
             self.unknownTaggedFields = []
+            self.presentTaggedFields = []
         }
 
         public init(from reader: inout WireReader, version: Int16) throws {
@@ -548,7 +558,7 @@ public struct FetchRequest: KafkaMessage {
                 writer.writeInt32(self.partitionMaxBytes)
                 if flexible {
                     var tagged: [(tag: UInt32, data: [UInt8])] = []
-                    if version >= 17 && self.replicaDirectoryId != KafkaUUID.zero {
+                    if version >= 17 && ((self.replicaDirectoryId != KafkaUUID.zero || self.presentTaggedFields.contains(0))) {
                         field = "ReplicaDirectoryId"
                         var sub: WireWriter = WireWriter(capacity: 16)
                         sub.writeUUID(self.replicaDirectoryId)
@@ -594,6 +604,7 @@ public struct FetchRequest: KafkaMessage {
                     guard version >= 17 else { return false }
                     field = "ReplicaDirectoryId"
                     self.replicaDirectoryId = try reader.readUUID()
+                    self.presentTaggedFields.append(tag)
                     return true
                 default:
                     return false

@@ -24,6 +24,9 @@ public struct FetchResponse: KafkaMessage {
     public var nodeEndpoints: [NodeEndpoint]
     /// Tagged fields this codec does not know, kept so re-encoding preserves them.
     public var unknownTaggedFields: [UnknownTaggedField]
+    /// Known tags that were on the wire when decoded. Some peers write tagged fields even at
+    /// their default value; re-encoding writes these again so the bytes round-trip.
+    public var presentTaggedFields: [UInt32]
 
     public init() {
         self.throttleTimeMs = 0
@@ -32,6 +35,7 @@ public struct FetchResponse: KafkaMessage {
         self.responses = []
         self.nodeEndpoints = []
         self.unknownTaggedFields = []
+        self.presentTaggedFields = []
     }
 
     public init(from reader: inout WireReader, version: Int16) throws {
@@ -114,7 +118,7 @@ public struct FetchResponse: KafkaMessage {
             }
             if flexible {
                 var tagged: [(tag: UInt32, data: [UInt8])] = []
-                if version >= 16 && !self.nodeEndpoints.isEmpty {
+                if version >= 16 && ((!self.nodeEndpoints.isEmpty || self.presentTaggedFields.contains(0))) {
                     field = "NodeEndpoints"
                     var sub: WireWriter = WireWriter(capacity: 16)
                     sub.writeArrayCount(self.nodeEndpoints.count, compact: true)
@@ -186,6 +190,7 @@ public struct FetchResponse: KafkaMessage {
                     }
                     self.nodeEndpoints = items
                 }
+                self.presentTaggedFields.append(tag)
                 return true
             default:
                 return false
@@ -338,6 +343,9 @@ public struct FetchResponse: KafkaMessage {
         public var records: [UInt8]?
         /// Tagged fields this codec does not know, kept so re-encoding preserves them.
         public var unknownTaggedFields: [UnknownTaggedField]
+        /// Known tags that were on the wire when decoded. Some peers write tagged fields even at
+        /// their default value; re-encoding writes these again so the bytes round-trip.
+        public var presentTaggedFields: [UInt32]
 
         public init() {
             self.partitionIndex = 0
@@ -352,6 +360,7 @@ public struct FetchResponse: KafkaMessage {
             self.preferredReadReplica = -1
             self.records = nil
             self.unknownTaggedFields = []
+            self.presentTaggedFields = []
         }
 
         public init(from reader: inout WireReader, version: Int16) throws {
@@ -463,19 +472,19 @@ public struct FetchResponse: KafkaMessage {
                 writer.writeNullableBytes(self.records, compact: flexible)
                 if flexible {
                     var tagged: [(tag: UInt32, data: [UInt8])] = []
-                    if version >= 12 && self.divergingEpoch != EpochEndOffset() {
+                    if version >= 12 && ((self.divergingEpoch != EpochEndOffset() || self.presentTaggedFields.contains(0))) {
                         field = "DivergingEpoch"
                         var sub: WireWriter = WireWriter(capacity: 16)
                         try self.divergingEpoch.encode(to: &sub, version: version)
                         tagged.append((tag: 0, data: sub.bytes))
                     }
-                    if version >= 12 && self.currentLeader != LeaderIdAndEpoch() {
+                    if version >= 12 && ((self.currentLeader != LeaderIdAndEpoch() || self.presentTaggedFields.contains(1))) {
                         field = "CurrentLeader"
                         var sub: WireWriter = WireWriter(capacity: 16)
                         try self.currentLeader.encode(to: &sub, version: version)
                         tagged.append((tag: 1, data: sub.bytes))
                     }
-                    if version >= 12 && self.snapshotId != SnapshotId() {
+                    if version >= 12 && ((self.snapshotId != SnapshotId() || self.presentTaggedFields.contains(2))) {
                         field = "SnapshotId"
                         var sub: WireWriter = WireWriter(capacity: 16)
                         try self.snapshotId.encode(to: &sub, version: version)
@@ -539,16 +548,19 @@ public struct FetchResponse: KafkaMessage {
                     guard version >= 12 else { return false }
                     field = "DivergingEpoch"
                     self.divergingEpoch = try EpochEndOffset(from: &reader, version: version)
+                    self.presentTaggedFields.append(tag)
                     return true
                 case 1:
                     guard version >= 12 else { return false }
                     field = "CurrentLeader"
                     self.currentLeader = try LeaderIdAndEpoch(from: &reader, version: version)
+                    self.presentTaggedFields.append(tag)
                     return true
                 case 2:
                     guard version >= 12 else { return false }
                     field = "SnapshotId"
                     self.snapshotId = try SnapshotId(from: &reader, version: version)
+                    self.presentTaggedFields.append(tag)
                     return true
                 default:
                     return false

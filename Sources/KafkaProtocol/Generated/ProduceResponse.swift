@@ -18,12 +18,16 @@ public struct ProduceResponse: KafkaMessage {
     public var nodeEndpoints: [NodeEndpoint]
     /// Tagged fields this codec does not know, kept so re-encoding preserves them.
     public var unknownTaggedFields: [UnknownTaggedField]
+    /// Known tags that were on the wire when decoded. Some peers write tagged fields even at
+    /// their default value; re-encoding writes these again so the bytes round-trip.
+    public var presentTaggedFields: [UInt32]
 
     public init() {
         self.responses = []
         self.throttleTimeMs = 0
         self.nodeEndpoints = []
         self.unknownTaggedFields = []
+        self.presentTaggedFields = []
     }
 
     public init(from reader: inout WireReader, version: Int16) throws {
@@ -88,7 +92,7 @@ public struct ProduceResponse: KafkaMessage {
             }
             if flexible {
                 var tagged: [(tag: UInt32, data: [UInt8])] = []
-                if version >= 10 && !self.nodeEndpoints.isEmpty {
+                if version >= 10 && ((!self.nodeEndpoints.isEmpty || self.presentTaggedFields.contains(0))) {
                     field = "NodeEndpoints"
                     var sub: WireWriter = WireWriter(capacity: 16)
                     sub.writeArrayCount(self.nodeEndpoints.count, compact: true)
@@ -154,6 +158,7 @@ public struct ProduceResponse: KafkaMessage {
                     }
                     self.nodeEndpoints = items
                 }
+                self.presentTaggedFields.append(tag)
                 return true
             default:
                 return false
@@ -276,6 +281,9 @@ public struct ProduceResponse: KafkaMessage {
         public var currentLeader: LeaderIdAndEpoch
         /// Tagged fields this codec does not know, kept so re-encoding preserves them.
         public var unknownTaggedFields: [UnknownTaggedField]
+        /// Known tags that were on the wire when decoded. Some peers write tagged fields even at
+        /// their default value; re-encoding writes these again so the bytes round-trip.
+        public var presentTaggedFields: [UInt32]
 
         public init() {
             self.index = 0
@@ -287,6 +295,7 @@ public struct ProduceResponse: KafkaMessage {
             self.errorMessage = nil
             self.currentLeader = LeaderIdAndEpoch()
             self.unknownTaggedFields = []
+            self.presentTaggedFields = []
         }
 
         public init(from reader: inout WireReader, version: Int16) throws {
@@ -377,7 +386,7 @@ public struct ProduceResponse: KafkaMessage {
                 }
                 if flexible {
                     var tagged: [(tag: UInt32, data: [UInt8])] = []
-                    if version >= 10 && self.currentLeader != LeaderIdAndEpoch() {
+                    if version >= 10 && ((self.currentLeader != LeaderIdAndEpoch() || self.presentTaggedFields.contains(0))) {
                         field = "CurrentLeader"
                         var sub: WireWriter = WireWriter(capacity: 16)
                         try self.currentLeader.encode(to: &sub, version: version)
@@ -432,6 +441,7 @@ public struct ProduceResponse: KafkaMessage {
                     guard version >= 10 else { return false }
                     field = "CurrentLeader"
                     self.currentLeader = try LeaderIdAndEpoch(from: &reader, version: version)
+                    self.presentTaggedFields.append(tag)
                     return true
                 default:
                     return false
