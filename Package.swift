@@ -85,6 +85,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "KafkaClientTests",
+            dependencies: ["KafkaClient", "KafkaProtocol"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "CodegenTests",
             dependencies: ["KafkaProtocol", "KafkaCodegenCore"],
             swiftSettings: strict
