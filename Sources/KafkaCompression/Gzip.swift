@@ -4,6 +4,8 @@ import CZlib
 /// (auto-detected) and concatenated gzip members.
 enum Gzip {
     static func compress(_ input: [UInt8], level: Int32 = Z_DEFAULT_COMPRESSION) throws(CompressionError) -> [UInt8] {
+        // zlib counts in 32-bit uInt; Kafka payloads are far below this.
+        guard input.count <= Int(UInt32.max) else { throw .compressionFailed(codec: .gzip, message: "input over 4 GiB") }
         var stream = z_stream()
         // windowBits 15 + 16 selects the gzip wrapper.
         var status = deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
@@ -30,6 +32,7 @@ enum Gzip {
     }
 
     static func decompress(_ input: ArraySlice<UInt8>, maxOutputSize: Int) throws(CompressionError) -> [UInt8] {
+        guard input.count <= Int(UInt32.max) else { throw .corrupt(codec: .gzip, message: "input over 4 GiB") }
         var stream = z_stream()
         // windowBits 15 + 32: detect the gzip or zlib header automatically.
         let initStatus = inflateInit2_(&stream, 15 + 32, zlibVersion(), Int32(MemoryLayout<z_stream>.size))

@@ -22,7 +22,7 @@ enum RecordsFixtures {
     static let batchFiles = ["batch-v2-none.bin", "batch-v2-gzip.bin", "batch-v2-snappy.bin", "batch-v2-lz4.bin",
                              "batch-v2-zstd.bin", "batch-v2-control-commit.bin"]
     static let legacyFiles = ["legacy-v0-none.bin", "legacy-v1-none.bin", "legacy-v1-gzip.bin",
-                              "legacy-v0-snappy.bin", "legacy-v1-snappy.bin"]
+                              "legacy-v0-snappy.bin", "legacy-v1-snappy.bin", "legacy-v0-lz4.bin", "legacy-v1-lz4.bin"]
 }
 
 struct RecordsManifest: Decodable {

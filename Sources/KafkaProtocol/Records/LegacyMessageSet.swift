@@ -87,7 +87,12 @@ enum LegacyMessageSet {
     ) throws {
         let decompressed: [UInt8]
         do {
-            decompressed = try Compression.decompress(codec, compressed, maxOutputSize: options.maxDecompressedSize)
+            if codec == .lz4 && wrapper.magic == 0 {
+                // Magic 0 LZ4 frames carry a wrong header checksum (KAFKA-3160); Java ignores it.
+                decompressed = try Compression.decompressLZ4IgnoringHeaderChecksum(compressed[...], maxOutputSize: options.maxDecompressedSize)
+            } else {
+                decompressed = try Compression.decompress(codec, compressed, maxOutputSize: options.maxDecompressedSize)
+            }
         } catch {
             throw error.asCodecError(offset: valueOffset).within("Value")
         }

@@ -68,7 +68,7 @@ extension Record {
                     guard let keyBytes = try readVarBytes(&body) else {
                         throw KafkaCodecError(.unexpectedNull, offset: keyOffset).within("Key")
                     }
-                    guard let key = String(validating: keyBytes, as: UTF8.self) else {
+                    guard let key = utf8String(keyBytes) else {
                         throw KafkaCodecError(.invalidUTF8, offset: keyOffset).within("Key")
                     }
                     headers.append(RecordHeader(key: key, value: try readVarBytes(&body)))
@@ -91,5 +91,11 @@ extension Record {
         if length == -1 { return nil }
         guard length >= 0 else { throw KafkaCodecError(.invalidLength(Int64(length)), offset: start) }
         return try reader.readRawBytes(Int(length))
+    }
+
+    /// Header keys are nearly always ASCII: take the fast path then, validate otherwise.
+    static func utf8String(_ bytes: [UInt8]) -> String? {
+        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self)
     }
 }

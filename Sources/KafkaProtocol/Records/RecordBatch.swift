@@ -141,7 +141,8 @@ extension RecordBatch {
         guard count >= 0 else { throw KafkaCodecError(.invalidLength(Int64(count)), offset: countOffset).within("RecordCount") }
 
         let records: [Record]
-        if codec == .none {
+        if codec == .none || (count == 0 && body.isAtEnd) {
+            // An empty compressed batch may carry no compressed stream at all.
             records = try decodeRecords(&body, count: Int(count), countOffset: countOffset)
         } else {
             let payloadOffset = body.offset
