@@ -241,7 +241,7 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
 
     func channel(_ channel: SocketChannel, didCloseWith error: TransportError?) {
         var reason: TransportError = error ?? .closed
-        if case .closedByPeer = reason, !receivedAnyFrame, !inFlight.isEmpty {
+        if case .closedByPeer = reason, !receivedAnyFrame {
             reason = .closedRightAfterConnect(peer: peer)
         }
         failAll(reason)
