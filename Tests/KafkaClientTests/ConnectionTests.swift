@@ -135,3 +135,18 @@ final class LineServer: @unchecked Sendable {
         close(fd)
     }
 }
+
+@Suite struct AdminTopicTests {
+    @Test func createsATopicAndReportsAnExistingOne() async throws {
+        let broker = try await TansuBroker.shared()
+        let admin = KafkaAdminClient(configuration: broker.configuration)
+        let name = TansuBroker.uniqueTopic("admin")
+        try await admin.createTopic(.init(name: name, partitions: 3))
+        let info = try await admin.cluster.topicMetadata(name)
+        #expect(info.partitions.count == 3)
+        let again = try await admin.createTopics([.init(name: name, partitions: 3)])
+        #expect(again[name] == .alreadyExists)
+        try await admin.createTopic(.init(name: name, partitions: 3), existingIsSuccess: true)
+        await admin.cluster.close()
+    }
+}
