@@ -74,6 +74,8 @@ struct RecordFacts: Sendable {
     let firstKey: String?
     let firstValue: String?
     let firstHeaders: [[String]]?
+    /// 0 or 1 for legacy message sets; nil means v2 record batches.
+    let magic: Int?
 }
 
 struct FixtureError: Error, CustomStringConvertible {
@@ -129,7 +131,8 @@ enum FixtureCatalog {
                     count: records["count"] as? Int,
                     firstKey: records["firstKey"] as? String,
                     firstValue: records["firstValue"] as? String,
-                    firstHeaders: records["firstHeaders"] as? [[String]])
+                    firstHeaders: records["firstHeaders"] as? [[String]],
+                    magic: records["magic"] as? Int)
             }
             return Expectation(
                 scenario: scenario, apiKey: Int16(key), direction: direction,
