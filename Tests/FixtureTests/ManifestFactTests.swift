@@ -59,8 +59,7 @@ import KafkaProtocol
             }
         }
         if let expected = facts.count, expected != count { return "\(count) records, expected \(expected)" }
-        let expectedMagic = facts.magic ?? 2
-        if count > 0 && magics != [expectedMagic] { return "magic \(magics.sorted()), expected \(expectedMagic)" }
+        if let magic = facts.magic, magics != [magic] { return "magic \(magics.sorted()), expected \(magic)" }
         guard let first else { return facts.count == 0 ? nil : "no records" }
         if let codec = facts.codec, codec != first.codec { return "codec \(first.codec), expected \(codec)" }
         if let key = facts.firstKey, first.key != Array(key.utf8) { return "first key differs" }
