@@ -90,6 +90,10 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "KafkaAdminTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "CodegenTests",
             dependencies: ["KafkaProtocol", "KafkaCodegenCore"],
             swiftSettings: strict

@@ -7,9 +7,10 @@ struct DecodeCommand: ParsableCommand {
         commandName: "decode",
         abstract: "Print a captured Kafka frame as JSON.",
         discussion: """
-        FILE holds one frame with its 4-byte size prefix (as `kafka-admin record` writes), \
-        several such frames back to back, or a bare payload without the prefix. Requests name \
-        their api in their header; responses do not, so give --api-key and --api-version.
+        FILE holds one frame with its 4-byte size prefix (as `kafka-admin record` writes) or \
+        several such frames back to back; with --raw, one bare payload without the prefix. \
+        Requests name their api in their header; responses do not, so give --api-key and \
+        --api-version.
 
         Field names are the spec's; record batches are expanded with offsets, timestamps, keys, \
         values, headers and codec; bytes print as text when they are UTF-8, else {"base64": …}.
@@ -19,6 +20,7 @@ struct DecodeCommand: ParsableCommand {
         Examples:
           kafka-admin decode Fixtures/frames/rdkafka-produce-gzip/00004-0-v7-request.bin --request
           kafka-admin decode reply.bin --response --api-key 3 --api-version 12
+          kafka-admin decode body.bin --raw --request
         """
     )
 
@@ -36,6 +38,9 @@ struct DecodeCommand: ParsableCommand {
 
     @Option(name: .customLong("api-version"), help: "The version of the request this response answers.")
     var apiVersion: Int16?
+
+    @Flag(name: .customLong("raw"), help: "The file is one payload without the 4-byte size prefix.")
+    var isRaw = false
 
     @Option(name: .customLong("max-frame-size"), help: "Reject frames larger than this many bytes.")
     var maxFrameSize: Int = FrameDecoder.defaultMaxFrameSize
@@ -68,6 +73,10 @@ struct DecodeCommand: ParsableCommand {
         }
         let json = outputs.count == 1 ? outputs[0] : .array(outputs)
         print(json.rendered())
+        let failures = FrameInspector.recordFailures(in: json)
+        if !failures.isEmpty {
+            throw DecodeFailure(message: "records that do not decode:\n  " + failures.joined(separator: "\n  "))
+        }
     }
 
     func readInput() throws -> [UInt8] {
@@ -78,18 +87,34 @@ struct DecodeCommand: ParsableCommand {
         return Array(data)
     }
 
-    /// Frames back to back when their size prefixes tile the file exactly; otherwise the
-    /// whole file is one bare payload.
+    /// The frames in the file, each checked against its size prefix.
     func splitFrames(_ bytes: [UInt8]) throws -> [[UInt8]] {
+        if isRaw {
+            guard bytes.count <= maxFrameSize else {
+                throw DecodeFailure(message: "\(bytes.count) bytes exceed the maximum frame size \(maxFrameSize)")
+            }
+            return [bytes]
+        }
         var decoder = FrameDecoder(maxFrameSize: maxFrameSize)
         decoder.append(bytes)
         var frames: [[UInt8]] = []
-        while let frame = try? decoder.next() { frames.append(frame) }
-        if !frames.isEmpty && decoder.isAtFrameBoundary { return frames }
-        if bytes.count > maxFrameSize {
-            throw DecodeFailure(message: "\(bytes.count) bytes exceed the maximum frame size \(maxFrameSize)")
+        do {
+            while let frame = try decoder.next() { frames.append(frame) }
+        } catch let error as KafkaCodecError {
+            let hint = bytes.starts(with: Array("GET ".utf8)) || bytes.starts(with: Array("POST".utf8)) || bytes.starts(with: Array("HTTP".utf8))
+                ? " (the bytes look like HTTP, not Kafka)" : " (is it a bare payload? try --raw)"
+            throw DecodeFailure(message: "frame \(frames.count): \(error)\(hint)")
         }
-        return [bytes]
+        if !decoder.isAtFrameBoundary {
+            let start = bytes.count - decoder.bufferedByteCount
+            var claimed = 0
+            for i in 0..<min(4, decoder.bufferedByteCount) { claimed = claimed << 8 | Int(bytes[start + i]) }
+            let detail = decoder.bufferedByteCount < 4
+                ? "\(decoder.bufferedByteCount) stray bytes where a 4-byte size prefix should start"
+                : "its size prefix says \(claimed) bytes but only \(decoder.bufferedByteCount - 4) follow"
+            throw DecodeFailure(message: "frame \(frames.count) is truncated (at byte \(start)): \(detail)")
+        }
+        return frames
     }
 
     func warnTrailing(_ count: Int, index: Int) {

@@ -130,5 +130,22 @@ public struct FrameInspector: Sendable {
         ])
     }
 
+    /// Where records fields failed to decode in an inspected frame, as "path: error" lines, so
+    /// a tool can print the frame and still fail.
+    public static func recordFailures(in value: JSONValue, path: String = "") -> [String] {
+        switch value {
+        case let .object(fields):
+            if fields.first?.0 == "error", case let .string(message)? = fields.first.map({ $0.1 }),
+               fields.contains(where: { $0.0 == "raw" }) {
+                return ["\(path): \(message)"]
+            }
+            return fields.flatMap { recordFailures(in: $0.1, path: path.isEmpty ? $0.0 : "\(path).\($0.0)") }
+        case let .array(items):
+            return items.enumerated().flatMap { recordFailures(in: $0.element, path: "\(path)[\($0.offset)]") }
+        default:
+            return []
+        }
+    }
+
     func optionalBytes(_ bytes: [UInt8]?) -> JSONValue { bytes.map(JSONValue.bytes) ?? .null }
 }
