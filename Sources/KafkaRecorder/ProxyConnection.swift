@@ -49,7 +49,7 @@ final class ProxyConnection: @unchecked Sendable {
                 break
             }
         }
-        if splitter.pendingByteCount > 0 {
+        if splitter.pendingByteCount > 0 && !reason.hasSuffix("closing") {
             reason += ", \(splitter.pendingByteCount) bytes of an incomplete frame dropped"
         }
         finish(reason)
