@@ -79,3 +79,28 @@ enum PythonPeer {
         return String(decoding: stdout, as: UTF8.self)
     }
 }
+
+@Suite struct AdminGroupTests {
+    @Test func groupLagComparesCommittedOffsetsWithTheLogEnd() async throws {
+        let broker = try await TansuBroker.shared()
+        let admin = KafkaAdminClient(configuration: broker.configuration)
+        defer { Task { await admin.cluster.close() } }
+        let topic = TansuBroker.uniqueTopic("lag")
+        let group = TansuBroker.uniqueTopic("lag-group")
+        try await admin.createTopic(.init(name: topic, partitions: 1))
+        // librdkafka writes 10 records, a librdkafka group member commits after the first 4.
+        try PythonPeer.run("admin_seed.py", [broker.brokers, topic, "2", "5"])
+        let committed = try PythonPeer.run("group_commit.py", [broker.brokers, topic, group, "4"])
+        #expect(committed.contains("\"0\": 4"), "\(committed)")
+
+        let groups = try await admin.listGroups()
+        #expect(groups.contains { $0.groupId == group })
+        let offsets = try await admin.committedOffsets(group: group)
+        #expect(offsets[TopicPartition(topic: topic, partition: 0)] == 4)
+        let lag = try await admin.groupLag(group)
+        let row = try #require(lag.first { $0.partition == TopicPartition(topic: topic, partition: 0) })
+        #expect(row.committedOffset == 4)
+        #expect(row.logEndOffset == 10)
+        #expect(row.lag == 6)
+    }
+}

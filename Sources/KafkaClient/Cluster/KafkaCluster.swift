@@ -179,9 +179,13 @@ public actor KafkaCluster {
             if attempt > 0 { try await Task.sleep(nanoseconds: UInt64(100_000_000 * attempt)) }
             let session = try await anySession()
             var request = FindCoordinatorRequest()
-            request.key = key
             request.keyType = 0
-            request.coordinatorKeys = [key]
+            // v4 batched the lookup: the single Key field gave way to CoordinatorKeys.
+            if try session.negotiatedVersion(FindCoordinatorRequest.self) >= 4 {
+                request.coordinatorKeys = [key]
+            } else {
+                request.key = key
+            }
             let (response, version) = try await session.send(request)
             let nodeId: Int32, code: KafkaErrorCode
             if version >= 4, let first = response.coordinators.first {
