@@ -63,6 +63,7 @@ let package = Package(
         .executableTarget(
             name: "kafka-admin",
             dependencies: [
+                "KafkaClient",
                 "KafkaProtocol",
                 "KafkaRecorder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

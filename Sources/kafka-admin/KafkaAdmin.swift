@@ -4,7 +4,7 @@ import ArgumentParser
 struct KafkaAdmin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kafka-admin",
-        abstract: "Manage and debug Kafka: decode captured frames, record traffic between peers.",
-        subcommands: [DecodeCommand.self, RecordCommand.self]
+        abstract: "Manage and debug Kafka: topics, groups and lag; decode captured frames; record traffic between peers.",
+        subcommands: [TopicCommand.self, GroupCommand.self, DecodeCommand.self, RecordCommand.self]
     )
 }
