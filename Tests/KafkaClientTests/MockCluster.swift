@@ -1,0 +1,76 @@
+import Foundation
+import KafkaClient
+
+/// librdkafka's in-process mock cluster (N brokers, fault injection), hosted by
+/// `scripts/interop/mock_cluster.py` and driven over its stdin. Fails loudly if it cannot start.
+final class MockCluster: @unchecked Sendable {
+    let bootstrap: String
+    private let process: Process
+    private let input: FileHandle
+    private let output: FileHandle
+    private let lock = NSLock()
+
+    init(brokers: Int = 3) throws {
+        let script = TansuBroker.packageRoot.appendingPathComponent("scripts/interop/mock_cluster.py").path
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, "--brokers", String(brokers)]
+        let stdin = Pipe(), stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = FileHandle.standardError
+        try process.run()
+        input = stdin.fileHandleForWriting
+        output = stdout.fileHandleForReading
+        guard let first = MockCluster.readLine(output), first.hasPrefix("BOOTSTRAP ") else {
+            process.terminate()
+            throw BrokerStartError("the librdkafka mock cluster did not start (python3 with confluent-kafka needed; run make deps)")
+        }
+        bootstrap = String(first.dropFirst("BOOTSTRAP ".count))
+    }
+
+    var configuration: ClientConfiguration {
+        get throws {
+            var config = try ClientConfiguration(brokers: bootstrap)
+            config.clientId = "swift-kafka-mock-tests"
+            config.requestTimeoutMs = 10_000
+            return config
+        }
+    }
+
+    /// Sends one command and waits for its answer.
+    func command(_ line: String) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        input.write(Data((line + "\n").utf8))
+        guard let answer = MockCluster.readLine(output) else { throw BrokerStartError("mock cluster exited on \(line)") }
+        guard answer == "OK" else { throw BrokerStartError("mock cluster: \(line): \(answer)") }
+    }
+
+    func createTopic(_ name: String, partitions: Int, replicas: Int = 3) throws {
+        try command("topic \(name) \(partitions) \(replicas)")
+    }
+
+    func moveLeader(topic: String, partition: Int32, to broker: Int32) throws {
+        try command("leader \(topic) \(partition) \(broker)")
+    }
+
+    func stop() {
+        try? input.close()
+        process.waitUntilExit()
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+
+    private static func readLine(_ handle: FileHandle) -> String? {
+        var bytes: [UInt8] = []
+        while true {
+            let chunk = handle.readData(ofLength: 1)
+            if chunk.isEmpty { return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self) }
+            if chunk[chunk.startIndex] == UInt8(ascii: "\n") { return String(decoding: bytes, as: UTF8.self) }
+            bytes.append(chunk[chunk.startIndex])
+        }
+    }
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Hosts a librdkafka mock cluster of N brokers (ctypes on the pip build of librdkafka) and
+takes commands on stdin, one per line, answering "OK" or "ERR <reason>":
+
+  topic NAME PARTITIONS REPLICAS     create a topic (the mock has no CreateTopics)
+  leader TOPIC PARTITION BROKER      move a partition's leader
+  down BROKER / up BROKER            take a broker down / bring it back
+  quit                               destroy the cluster and exit
+
+Prints "BOOTSTRAP host:port,..." once ready. Exits when stdin closes.
+Usage: mock_cluster.py [--brokers N]"""
+import argparse
+import ctypes
+import glob
+import os
+import sys
+
+import confluent_kafka
+
+
+def load():
+    libdir = os.path.join(os.path.dirname(confluent_kafka.__file__), "..", "confluent_kafka.libs")
+    lib = ctypes.CDLL(glob.glob(os.path.join(libdir, "librdkafka-*.so.1"))[0])
+    lib.rd_kafka_conf_new.restype = ctypes.c_void_p
+    lib.rd_kafka_conf_set.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t]
+    lib.rd_kafka_new.restype = ctypes.c_void_p
+    lib.rd_kafka_new.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]
+    lib.rd_kafka_mock_cluster_new.restype = ctypes.c_void_p
+    lib.rd_kafka_mock_cluster_new.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    lib.rd_kafka_mock_cluster_bootstraps.restype = ctypes.c_char_p
+    lib.rd_kafka_mock_cluster_bootstraps.argtypes = [ctypes.c_void_p]
+    lib.rd_kafka_mock_topic_create.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_int]
+    lib.rd_kafka_mock_partition_set_leader.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int32, ctypes.c_int32]
+    lib.rd_kafka_mock_broker_set_down.argtypes = [ctypes.c_void_p, ctypes.c_int32]
+    lib.rd_kafka_mock_broker_set_up.argtypes = [ctypes.c_void_p, ctypes.c_int32]
+    lib.rd_kafka_mock_group_initial_rebalance_delay_ms.argtypes = [ctypes.c_void_p, ctypes.c_int32]
+    lib.rd_kafka_mock_cluster_destroy.argtypes = [ctypes.c_void_p]
+    return lib
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--brokers", type=int, default=3)
+    args = parser.parse_args()
+    lib = load()
+    errstr = ctypes.create_string_buffer(512)
+    conf = lib.rd_kafka_conf_new()
+    lib.rd_kafka_conf_set(conf, b"log_level", b"3", errstr, 512)
+    rk = lib.rd_kafka_new(0, conf, errstr, 512)  # a producer handle that only owns the cluster
+    if not rk:
+        sys.exit(f"rd_kafka_new: {errstr.value.decode()}")
+    mc = lib.rd_kafka_mock_cluster_new(rk, args.brokers)
+    if not mc:
+        sys.exit("rd_kafka_mock_cluster_new failed")
+    lib.rd_kafka_mock_group_initial_rebalance_delay_ms(mc, 0)
+    print("BOOTSTRAP", lib.rd_kafka_mock_cluster_bootstraps(mc).decode(), flush=True)
+    for line in sys.stdin:
+        words = line.split()
+        if not words:
+            continue
+        try:
+            if words[0] == "topic":
+                rc = lib.rd_kafka_mock_topic_create(mc, words[1].encode(), int(words[2]), int(words[3]))
+            elif words[0] == "leader":
+                rc = lib.rd_kafka_mock_partition_set_leader(mc, words[1].encode(), int(words[2]), int(words[3]))
+            elif words[0] == "down":
+                rc = lib.rd_kafka_mock_broker_set_down(mc, int(words[1]))
+            elif words[0] == "up":
+                rc = lib.rd_kafka_mock_broker_set_up(mc, int(words[1]))
+            elif words[0] == "quit":
+                break
+            else:
+                print(f"ERR unknown command {words[0]}", flush=True)
+                continue
+            print("OK" if rc == 0 else f"ERR rc={rc}", flush=True)
+        except (IndexError, ValueError) as e:
+            print(f"ERR {e}", flush=True)
+    lib.rd_kafka_mock_cluster_destroy(mc)
+
+
+if __name__ == "__main__":
+    main()
