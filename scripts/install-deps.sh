@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 tools="$here/.tools"
 mkdir -p "$tools/bin"
 
-apt_packages=(zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev)
+apt_packages=(zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev tshark)
 missing=()
 for p in "${apt_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
