@@ -5,13 +5,17 @@ extension KafkaAdminClient {
     public func deleteTopics(_ names: [String], timeoutMs: Int32 = 30_000) async throws -> [String: KafkaErrorCode] {
         var request = DeleteTopicsRequest()
         request.timeoutMs = timeoutMs
-        request.topicNames = names
-        request.topics = names.map { name in
-            var state = DeleteTopicsRequest.DeleteTopicState()
-            state.name = name
-            return state
-        }
         let session = try await cluster.controllerSession()
+        // v6 replaced the list of names with topic states (name or id).
+        if try session.negotiatedVersion(DeleteTopicsRequest.self) >= 6 {
+            request.topics = names.map { name in
+                var state = DeleteTopicsRequest.DeleteTopicState()
+                state.name = name
+                return state
+            }
+        } else {
+            request.topicNames = names
+        }
         let (response, _) = try await session.send(request, timeoutMs: Int(timeoutMs) + 5_000)
         var results: [String: KafkaErrorCode] = [:]
         for result in response.responses {
