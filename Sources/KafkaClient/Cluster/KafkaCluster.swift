@@ -179,9 +179,13 @@ public actor KafkaCluster {
             if attempt > 0 { try await Task.sleep(nanoseconds: UInt64(100_000_000 * attempt)) }
             let session = try await anySession()
             var request = FindCoordinatorRequest()
-            request.key = key
+            // v4 moved the key into a batch: each version carries only one of the two fields.
+            if try session.negotiatedVersion(FindCoordinatorRequest.self) >= 4 {
+                request.coordinatorKeys = [key]
+            } else {
+                request.key = key
+            }
             request.keyType = 0
-            request.coordinatorKeys = [key]
             let (response, version) = try await session.send(request)
             let nodeId: Int32, code: KafkaErrorCode
             if version >= 4, let first = response.coordinators.first {
