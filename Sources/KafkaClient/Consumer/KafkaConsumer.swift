@@ -82,7 +82,7 @@ public actor KafkaConsumer {
         startAutoCommit()
     }
 
-    public var assignment: [TopicPartition] { state.assignment }
+    public nonisolated var assignment: [TopicPartition] { state.assignment }
 
     /// The next offset to deliver for `partition` (last delivered + 1), once its start is known.
     public nonisolated func position(_ partition: TopicPartition) -> Int64? { state.position(partition) }
