@@ -115,6 +115,21 @@ import Testing
         }
     }
 
+    @Test func outOfRangeOffsetResetsByPolicy() async throws {
+        let broker = try await TansuBroker.shared()
+        let topic = try await createTopic(broker, prefix: "oor")
+        try await Librdkafka.produce(broker, topic: topic, count: 10, partition: 0)
+        var config = ConsumerConfiguration(client: broker.configuration)
+        config.autoOffsetReset = .earliest
+        config.fetchMaxWaitMs = 200
+        let consumer = KafkaConsumer(configuration: config)
+        try await consumer.assign([TopicPartition(topic, 0): .offset(1_000)])
+        let collector = RecordCollector(consumer)
+        #expect(await eventually { collector.count >= 10 })
+        await consumer.close()
+        #expect(collector.records.map(\.offset) == Array(0..<10))
+    }
+
     @Test func highWatermarksAreTheEndOfEachPartition() async throws {
         let broker = try await TansuBroker.shared()
         let topic = try await createTopic(broker, partitions: 2, prefix: "hw")

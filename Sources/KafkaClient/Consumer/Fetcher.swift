@@ -193,6 +193,12 @@ final class Fetcher: Sendable {
                 switch code {
                 case .none:
                     let bytes = data.records ?? []
+                    // Past the end without an error (Tansu answers so where Kafka says
+                    // OFFSET_OUT_OF_RANGE): reset by policy rather than wait forever.
+                    if bytes.isEmpty && data.highWatermark >= 0 && offset > data.highWatermark {
+                        state.reset(tp, epoch: epoch, to: configuration.autoOffsetReset == .earliest ? .earliest : .latest)
+                        continue
+                    }
                     do {
                         let output = try RecordConversion.convert(bytes, topic: name, partition: tp.partition, from: offset)
                         state.append(tp, epoch: epoch, fetchedAt: offset, records: output.records,

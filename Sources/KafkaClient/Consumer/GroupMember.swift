@@ -30,6 +30,13 @@ actor GroupMember {
 
     private struct Rejoin: Error {}
 
+    static let rejoinCodes: Set<Int16> = [
+        KafkaErrorCode.rebalanceInProgress.rawValue, KafkaErrorCode.unknownMemberId.rawValue,
+        KafkaErrorCode.illegalGeneration.rawValue, KafkaErrorCode.memberIdRequired.rawValue,
+        KafkaErrorCode.notCoordinator.rawValue, KafkaErrorCode.coordinatorNotAvailable.rawValue,
+        KafkaErrorCode.coordinatorLoadInProgress.rawValue,
+    ]
+
     /// The membership loop; runs until cancelled.
     func run() async {
         var failures = 0
@@ -68,6 +75,8 @@ actor GroupMember {
             break
         }
         if case .transport = error { await cluster.coordinatorFailed(group: groupId) }
+        // Rebalance and coordinator-move codes are the protocol working: rejoin quietly.
+        if let code = error.errorCode, Self.rejoinCodes.contains(code.rawValue) { return }
         if !error.isRetriable || error.errorCode == nil { events.yield(.error(error)) }
     }
 

@@ -146,6 +146,8 @@ public actor KafkaConsumer {
         do {
             try await commit()
         } catch let error as KafkaClientError {
+            // A commit refused because the group is rebalancing is retried by the revocation.
+            if let code = error.errorCode, GroupMember.rejoinCodes.contains(code.rawValue) { return }
             eventSink.yield(.error(error))
         } catch {}
     }
