@@ -100,11 +100,14 @@ actor GroupMember {
         var response: JoinGroupResponse
         // Coordinators hold JoinGroup until the group settles, up to the rebalance timeout.
         let timeout = configuration.rebalanceTimeoutMs + 5_000
+        var attempts = 0
         while true {
+            attempts += 1
             request.memberId = memberId
             response = try await send(request, session: session, timeoutMs: timeout)
             let code = KafkaErrorCode(rawValue: response.errorCode)
-            if code == .memberIdRequired {
+            // Once with the id the coordinator gave us; a coordinator that keeps asking is broken.
+            if code == .memberIdRequired && attempts < 3 {
                 memberId = response.memberId
                 continue
             }
