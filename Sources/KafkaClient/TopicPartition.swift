@@ -8,6 +8,10 @@ public struct TopicPartition: Sendable, Hashable, Comparable, CustomStringConver
         self.partition = partition
     }
 
+    public init(_ topic: String, _ partition: Int32) {
+        self.init(topic: topic, partition: partition)
+    }
+
     public static func < (lhs: TopicPartition, rhs: TopicPartition) -> Bool {
         (lhs.topic, lhs.partition) < (rhs.topic, rhs.partition)
     }

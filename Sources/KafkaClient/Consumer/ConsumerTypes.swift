@@ -1,20 +1,3 @@
-/// A partition of a topic.
-public struct TopicPartition: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var topic: String
-    public var partition: Int32
-
-    public init(_ topic: String, _ partition: Int32) {
-        self.topic = topic
-        self.partition = partition
-    }
-
-    public static func < (a: TopicPartition, b: TopicPartition) -> Bool {
-        a.topic != b.topic ? a.topic < b.topic : a.partition < b.partition
-    }
-
-    public var description: String { "\(topic)[\(partition)]" }
-}
-
 /// Where a manually assigned partition starts.
 public enum StartPosition: Sendable, Equatable {
     case earliest
