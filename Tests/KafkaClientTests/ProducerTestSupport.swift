@@ -30,14 +30,26 @@ enum ProducerTestSupport {
 
     /// Reads `partition` from offset 0 with raw Fetch requests until `count` records arrived.
     static func fetch(_ broker: TansuBroker, topic: String, partition: Int32, count: Int) async throws -> [FetchedRecord] {
+        let batches = try await fetchBatches(broker, topic: topic, partition: partition, count: count)
+        return batches.flatMap { batch in
+            batch.records.map { record in
+                FetchedRecord(offset: batch.offset(of: record), timestamp: batch.timestamp(of: record),
+                              key: record.key, value: record.value, headers: record.headers)
+            }
+        }
+    }
+
+    /// The batches of `partition` from offset 0 until they hold `count` records.
+    static func fetchBatches(_ broker: TansuBroker, topic: String, partition: Int32, count: Int) async throws -> [RecordBatch] {
         let cluster = KafkaCluster(configuration: broker.configuration)
         defer { Task { await cluster.close() } }
         let info = try await cluster.topicMetadata(topic)
         let session = try await cluster.leaderSession(topic: topic, partition: partition)
-        var records: [FetchedRecord] = []
+        var batches: [RecordBatch] = []
+        var records = 0
         var offset: Int64 = 0
         var emptyRounds = 0
-        while records.count < count {
+        while records < count {
             var request = FetchRequest()
             request.replicaId = -1
             request.maxWaitMs = 200
@@ -61,21 +73,19 @@ enum ProducerTestSupport {
             #expect(data.errorCode == 0)
             let decoded = try RecordSetDecoder().decode(data.records ?? [])
             var progressed = false
-            for batch in decoded.batches {
-                for record in batch.records {
-                    let recordOffset = batch.offset(of: record)
-                    guard recordOffset >= offset else { continue }
-                    records.append(FetchedRecord(offset: recordOffset, timestamp: batch.timestamp(of: record),
-                                                 key: record.key, value: record.value, headers: record.headers))
-                    offset = recordOffset + 1
-                    progressed = true
-                }
+            for batch in decoded.batches where batch.nextOffset > offset {
+                // Whole batches only: a batch the broker returns again from its start is skipped.
+                guard batch.baseOffset >= offset else { continue }
+                batches.append(batch)
+                records += batch.records.count
+                offset = batch.nextOffset
+                progressed = true
             }
             if !progressed {
                 emptyRounds += 1
                 if emptyRounds > 50 { break }
             }
         }
-        return records
+        return batches
     }
 }

@@ -8,6 +8,13 @@ public struct RecordMetadata: Sendable, Equatable {
     public var offset: Int64
     /// The record's create time, or the broker's append time for log-append-time topics (ms).
     public var timestamp: Int64
+
+    public init(topic: String, partition: Int32, offset: Int64, timestamp: Int64) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.timestamp = timestamp
+    }
 }
 
 /// The outcome of one `enqueue`, on `KafkaProducer.deliveryReports`. Reports for one partition

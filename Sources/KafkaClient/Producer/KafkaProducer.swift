@@ -17,6 +17,7 @@ public final class KafkaProducer: Sendable {
     let state: Mutex<AccumulatorState>
     let signal = SenderSignal()
     private let senderTask = Mutex<Task<Void, Never>?>(nil)
+    private let gates = Mutex<[Int32: SinkGate]>([:])
 
     /// Outcomes of `enqueue`, one per record; finishes after `close`.
     public let deliveryReports: AsyncStream<DeliveryReport>
@@ -92,6 +93,7 @@ public final class KafkaProducer: Sendable {
         return id
     }
 
+    @discardableResult
     public func send(topic: String, key: String? = nil, value: String?, headers: [RecordHeader] = [],
                      partition: Int32? = nil, timestamp: Int64? = nil) async throws -> RecordMetadata {
         try await send(topic: topic, key: key.map { Array($0.utf8) }, value: value.map { Array($0.utf8) },
@@ -206,6 +208,16 @@ public final class KafkaProducer: Sendable {
         if let task = senderTask.withLock({ $0 }) { await task.value }
         if ownsCluster { await cluster.close() }
         state.withLock { $0.reports.finish() }
+    }
+
+    /// The request order for broker `nodeId` (one per broker for the producer's life).
+    func sinkGate(for nodeId: Int32) -> SinkGate {
+        gates.withLock { gates in
+            if let gate = gates[nodeId] { return gate }
+            let gate = SinkGate()
+            gates[nodeId] = gate
+            return gate
+        }
     }
 
     private func startSenderIfNeeded() {

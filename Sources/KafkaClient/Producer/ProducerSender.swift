@@ -62,12 +62,27 @@ extension KafkaProducer {
             settle(unroutable)
         }
         for (leader, batches) in byLeader {
-            group.addTask { await self.produce(batches, to: leader) }
+            // Produce v3+ takes exactly one batch per partition: a partition's second batch
+            // goes in the next request (sent in order on the same connection).
+            var rounds: [[ProducerBatch]] = []
+            var round: [TopicPartition: Int] = [:]
+            for batch in batches {
+                let index = round[batch.tp, default: 0]
+                round[batch.tp] = index + 1
+                if index == rounds.count { rounds.append([]) }
+                rounds[index].append(batch)
+            }
+            let gate = sinkGate(for: leader)
+            for batches in rounds {
+                let ticket = SinkTicket(gate: gate)
+                group.addTask { await self.produce(batches, to: leader, ticket: ticket) }
+            }
         }
     }
 
     /// One Produce request to `leader` for `batches`, then settles each batch's outcome.
-    private func produce(_ batches: [ProducerBatch], to leader: Int32) async {
+    private func produce(_ batches: [ProducerBatch], to leader: Int32, ticket: SinkTicket) async {
+        defer { ticket.pass() }
         var results: [(id: UInt64, tp: TopicPartition, outcome: BatchOutcome)] = []
         var request = ProduceRequest()
         request.acks = configuration.acks.rawValue
@@ -92,7 +107,7 @@ extension KafkaProducer {
             }
         }
         if !sent.isEmpty {
-            results += await exchange(request, batches: sent, leader: leader)
+            results += await exchange(request, batches: sent, leader: leader, ticket: ticket)
         }
         if results.contains(where: { $0.outcome.invalidatesMetadata }) {
             for topic in Set(results.filter { $0.outcome.invalidatesMetadata }.map(\.tp.topic)) {
@@ -102,21 +117,24 @@ extension KafkaProducer {
         settle(results)
     }
 
-    private func exchange(_ request: ProduceRequest, batches: [ProducerBatch], leader: Int32) async
+    private func exchange(_ request: ProduceRequest, batches: [ProducerBatch], leader: Int32, ticket: SinkTicket) async
         -> [(id: UInt64, tp: TopicPartition, outcome: BatchOutcome)] {
         let session: BrokerSession
         do {
+            await ticket.gate.waitTurn(ticket.number)
             session = try await cluster.session(for: leader)
         } catch {
+            ticket.pass()
             let error = Self.typed(error)
             return batches.map { ($0.id, $0.tp, error.isRetriable || Self.isConnectionError(error) ? .retry(error) : .failed(error)) }
         }
         do {
             if configuration.acks == .none {
+                defer { ticket.pass() }
                 try await session.sendWithoutResponse(request)
                 return batches.map { ($0.id, $0.tp, .success(baseOffset: -1, logAppendTime: -1)) }
             }
-            let (response, _) = try await session.send(request, timeoutMs: configuration.requestTimeoutMs + 5_000)
+            let (response, _) = try await session.send(request, timeoutMs: configuration.requestTimeoutMs + 5_000, queued: ticket.pass)
             return batches.map { batch in
                 let answer = response.responses.first { $0.name == batch.tp.topic }?
                     .partitionResponses.first { $0.index == batch.tp.partition }
@@ -137,6 +155,7 @@ extension KafkaProducer {
                 }
             }
         } catch {
+            ticket.pass()
             let error = Self.typed(error)
             // The connection is in doubt: drop it so the next attempt reconnects.
             await cluster.sessionFailed(session)
@@ -177,6 +196,12 @@ extension KafkaProducer {
                 return
             }
             let error = KafkaClientError.broker(code, broker: session.connection.peer, context: "InitProducerId")
+            if currentId >= 0 && !code.isRetriable {
+                // Tansu 0.6 answers UNKNOWN_SERVER_ERROR to an epoch bump (KIP-360) without a
+                // transactional id: a fresh producer id serves the same purpose.
+                state.withLock { $0.producerId = -1; $0.producerEpoch = -1 }
+                return
+            }
             if !code.isRetriable { failProducer(error); return }
         } catch let error as KafkaClientError {
             if case .closed = error { failProducer(error); return }
