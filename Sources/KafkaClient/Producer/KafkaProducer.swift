@@ -47,7 +47,7 @@ public final class KafkaProducer: Sendable {
     /// the socket, offset -1). Waits while the buffer is full. Throws `KafkaClientError`.
     /// `partition` overrides the partitioner; `timestamp` (ms since the epoch) defaults to now.
     @discardableResult
-    public func send(
+    public nonisolated(nonsending) func send(
         topic: String, key: [UInt8]? = nil, value: [UInt8]?, headers: [RecordHeader] = [],
         partition: Int32? = nil, timestamp: Int64? = nil
     ) async throws -> RecordMetadata {
@@ -71,7 +71,7 @@ public final class KafkaProducer: Sendable {
     /// Queues one record without waiting for the broker (only, when the buffer is full, for
     /// room). Its outcome arrives on `deliveryReports` with the id returned here.
     @discardableResult
-    public func enqueue(
+    public nonisolated(nonsending) func enqueue(
         topic: String, key: [UInt8]? = nil, value: [UInt8]?, headers: [RecordHeader] = [],
         partition: Int32? = nil, timestamp: Int64? = nil
     ) async throws -> UInt64 {
@@ -94,14 +94,14 @@ public final class KafkaProducer: Sendable {
     }
 
     @discardableResult
-    public func send(topic: String, key: String? = nil, value: String?, headers: [RecordHeader] = [],
+    public nonisolated(nonsending) func send(topic: String, key: String? = nil, value: String?, headers: [RecordHeader] = [],
                      partition: Int32? = nil, timestamp: Int64? = nil) async throws -> RecordMetadata {
         try await send(topic: topic, key: key.map { Array($0.utf8) }, value: value.map { Array($0.utf8) },
                        headers: headers, partition: partition, timestamp: timestamp)
     }
 
     @discardableResult
-    public func enqueue(topic: String, key: String? = nil, value: String?, headers: [RecordHeader] = [],
+    public nonisolated(nonsending) func enqueue(topic: String, key: String? = nil, value: String?, headers: [RecordHeader] = [],
                         partition: Int32? = nil, timestamp: Int64? = nil) async throws -> UInt64 {
         try await enqueue(topic: topic, key: key.map { Array($0.utf8) }, value: value.map { Array($0.utf8) },
                           headers: headers, partition: partition, timestamp: timestamp)
@@ -109,7 +109,7 @@ public final class KafkaProducer: Sendable {
 
     /// Checks the record, learns the topic's partition count (first use of a topic), starts the
     /// sender (first use of the producer) and reserves buffer room, waiting for it if needed.
-    private func prepare(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader], partition: Int32?)
+    private nonisolated(nonsending) func prepare(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader], partition: Int32?)
         async throws -> (size: Int, keyPartition: Int32?) {
         let size = ProducerBatch.estimateSize(key: key, value: value, headers: headers)
         var (count, reserved) = try state.withLock { state -> (Int?, Bool) in
@@ -131,7 +131,7 @@ public final class KafkaProducer: Sendable {
     }
 
     /// Waits, FIFO, until the buffer has room for `size` bytes (reserved on return).
-    private func reserve(_ size: Int) async throws {
+    private nonisolated(nonsending) func reserve(_ size: Int) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let outcome = state.withLock { state -> Result<Bool, KafkaClientError> in
                 if let error = state.fatal ?? (state.closing ? KafkaClientError.closed : nil) { return .failure(error) }
@@ -149,7 +149,7 @@ public final class KafkaProducer: Sendable {
 
     /// The topic's partition count, from metadata; retried until the delivery timeout while the
     /// topic is unknown or no broker answers.
-    private func learnPartitionCount(_ topic: String) async throws -> Int {
+    private nonisolated(nonsending) func learnPartitionCount(_ topic: String) async throws -> Int {
         let deadline = IOLoop.monotonicNanos() + UInt64(configuration.deliveryTimeoutMs) * 1_000_000
         var attempt = 0
         while true {
@@ -206,8 +206,19 @@ public final class KafkaProducer: Sendable {
         for waiter in waiters { waiter.continuation.resume(throwing: KafkaClientError.closed) }
         signal.signal()
         if let task = senderTask.withLock({ $0 }) { await task.value }
+        if configuration.acks == .none { await waitUntilWritten() }
         if ownsCluster { await cluster.close() }
         state.withLock { $0.reports.finish() }
+    }
+
+    /// acks=0 records count as sent once queued on a connection; a request that gets an answer,
+    /// sent after them on the same connection, proves they were written before it is closed.
+    private func waitUntilWritten() async {
+        let brokers = gates.withLock { Array($0.keys) }
+        for nodeId in brokers {
+            guard let session = try? await cluster.session(for: nodeId) else { continue }
+            _ = try? await session.send(ApiVersionsRequest())
+        }
     }
 
     /// The request order for broker `nodeId` (one per broker for the producer's life).
