@@ -25,7 +25,9 @@ public struct ProducerConfiguration: Sendable {
     public var maxInFlightPerPartition = 5
     public var retryBackoffMs = 100
     public var retryBackoffMaxMs = 1_000
-    /// Upper bound on the time from `send`/`enqueue` to success or failure, retries included.
+    /// Upper bound on the time from `send`/`enqueue` to success or failure, retries included. A
+    /// request already on the wire is bounded by the request timeout instead (never abandoned
+    /// half-way, so the outcome stays known).
     public var deliveryTimeoutMs = 120_000
     /// Bytes of records not yet acknowledged; `send`/`enqueue` wait for room beyond this.
     public var bufferMemoryBytes = 64 * 1024 * 1024
