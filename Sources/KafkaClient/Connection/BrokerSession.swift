@@ -58,12 +58,13 @@ public final class BrokerSession: Sendable {
         throw KafkaClientError.protocolViolation(broker: connection.peer, detail: "ApiVersions negotiation did not converge")
     }
 
-    /// Sends a request at the highest version both sides support and returns the typed response.
+    /// Sends a request at the highest version both sides support and returns the typed response
+    /// (`queued`: see `BrokerConnection.send`).
     public func send<Request: KafkaRequest>(
-        _ request: Request, timeoutMs: Int? = nil
+        _ request: Request, timeoutMs: Int? = nil, queued: (@Sendable () -> Void)? = nil
     ) async throws -> (response: Request.Response, version: Int16) {
         let version = try negotiatedVersion(Request.self)
-        let frame = try await connection.send(request, version: version, timeoutMs: timeoutMs)
+        let frame = try await connection.send(request, version: version, timeoutMs: timeoutMs, queued: queued)
         guard let response = frame.body as? Request.Response else {
             throw KafkaClientError.protocolViolation(broker: connection.peer, detail: "unexpected response type \(type(of: frame.body))")
         }

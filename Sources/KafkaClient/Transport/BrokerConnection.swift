@@ -116,14 +116,16 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
 
     /// Sends a request and waits for the response. Transport failures surface as
     /// `KafkaClientError.transport`; an undecodable response as `.protocolViolation`.
+    /// `queued` runs once the request holds its place in the connection's send order (callers
+    /// that must keep several requests in order start the next one after it).
     public func send<Request: KafkaMessage>(
-        _ request: Request, version: Int16, timeoutMs: Int? = nil
+        _ request: Request, version: Int16, timeoutMs: Int? = nil, queued: (@Sendable () -> Void)? = nil
     ) async throws -> ResponseFrame {
         let (apiKey, correlationId, payload) = try encode(request, version: version)
         let answer: [UInt8]?
         do {
             answer = try await sendRaw(payload, correlationId: correlationId, apiKey: apiKey,
-                                       expectResponse: true, timeoutMs: timeoutMs ?? options.requestTimeoutMs)
+                                       expectResponse: true, timeoutMs: timeoutMs ?? options.requestTimeoutMs, queued: queued)
         } catch let error as TransportError {
             throw KafkaClientError.transport(error)
         }
@@ -159,7 +161,8 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
 
     /// Sends a request payload (header + body, no size prefix) and returns the response
     /// payload, or nil at once when no response is expected.
-    func sendRaw(_ payload: [UInt8], correlationId: Int32, apiKey: Int16, expectResponse: Bool, timeoutMs: Int) async throws -> [UInt8]? {
+    func sendRaw(_ payload: [UInt8], correlationId: Int32, apiKey: Int16, expectResponse: Bool, timeoutMs: Int,
+                 queued: (@Sendable () -> Void)? = nil) async throws -> [UInt8]? {
         let framed = makeFrame(payload)
         let deadline = IOLoop.monotonicNanos() + UInt64(timeoutMs) * 1_000_000
         if !expectResponse {
@@ -174,6 +177,8 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
                 self.enqueue(QueuedRequest(correlationId: correlationId, frame: framed,
                                            pending: PendingRequest(apiKey: apiKey, timeoutMs: timeoutMs, deadline: deadline, continuation: continuation)))
             }
+            // The loop runs work in `execute` order, so this request's place is fixed now.
+            queued?()
         }
     }
 

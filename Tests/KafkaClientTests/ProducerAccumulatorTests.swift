@@ -1,0 +1,93 @@
+@testable import KafkaClient
+import KafkaProtocol
+import Testing
+
+/// The retry and sequence bookkeeping, driven directly (no broker can be told to fail on cue).
+@Suite struct ProducerAccumulatorTests {
+    static func makeState(_ reports: AsyncStream<DeliveryReport>.Continuation) -> AccumulatorState {
+        var config = ProducerConfiguration(client: ClientConfiguration(bootstrapServers: [.init(host: "127.0.0.1", port: 1)]))
+        config.batchSizeBytes = 1  // every record its own batch
+        config.retryBackoffMs = 1
+        config.retryBackoffMaxMs = 1
+        var state = AccumulatorState(config: config, reports: reports)
+        state.partitionCounts["t"] = 1
+        state.producerId = 42
+        state.producerEpoch = 0
+        return state
+    }
+
+    static func enqueue(_ state: inout AccumulatorState, _ n: Int) {
+        for i in 0..<n {
+            let id = state.nextReportId
+            state.nextReportId += 1
+            _ = state.tryReserve(30)
+            _ = state.append(topic: "t", partition: 0, keyPartition: nil, key: nil, value: [UInt8(i)], headers: [],
+                             timestamp: 1_000, size: 30, completion: .report(id), now: 1)
+        }
+    }
+
+    @Test func retriesKeepSequencesAndOrderAndEarlyOutOfOrderIsRetried() async throws {
+        let (stream, continuation) = AsyncStream<DeliveryReport>.makeStream()
+        var state = Self.makeState(continuation)
+        Self.enqueue(&state, 3)
+        let first = state.drain(now: 10)
+        #expect(first.map(\.baseSequence) == [0, 1, 2])
+        #expect(first.allSatisfy { $0.producerId == 42 })
+        let tp = TopicPartition(topic: "t", partition: 0)
+        let notLeader = KafkaClientError.partition(.notLeaderOrFollower, topic: "t", partition: 0, broker: nil)
+        let ooo = KafkaClientError.partition(.outOfOrderSequenceNumber, topic: "t", partition: 0, broker: nil)
+        // Answers arrive out of order; the batch behind the failed one was merely early.
+        state.settle([(first[2].id, tp, .outOfOrder(ooo)), (first[1].id, tp, .outOfOrder(ooo))], now: 20)
+        state.settle([(first[0].id, tp, .retry(notLeader))], now: 20)
+        #expect(!state.needsNewEpoch)
+        let retried = state.drain(now: 1_000_000_000)
+        #expect(retried.map(\.id) == first.map(\.id))
+        #expect(retried.map(\.baseSequence) == [0, 1, 2])
+        state.settle(retried.enumerated().map { ($1.id, tp, .success(baseOffset: Int64(100 + $0), logAppendTime: -1)) }, now: 30)
+        continuation.finish()
+        var offsets: [Int64] = []
+        for await report in stream { offsets.append(try report.result.get().offset) }
+        #expect(offsets == [100, 101, 102])
+        #expect(state.isIdle && state.usedBytes == 0)
+    }
+
+    @Test func outOfOrderAtTheExpectedSequenceFailsAndResequencesUnderANewEpoch() async throws {
+        let (stream, continuation) = AsyncStream<DeliveryReport>.makeStream()
+        var state = Self.makeState(continuation)
+        Self.enqueue(&state, 2)
+        let tp = TopicPartition(topic: "t", partition: 0)
+        var batches = state.drain(now: 10)
+        state.settle([(batches[0].id, tp, .success(baseOffset: 0, logAppendTime: -1))], now: 11)
+        let ooo = KafkaClientError.partition(.outOfOrderSequenceNumber, topic: "t", partition: 0, broker: nil)
+        state.settle([(batches[1].id, tp, .outOfOrder(ooo))], now: 12)
+        #expect(state.needsNewEpoch)
+        Self.enqueue(&state, 1)
+        #expect(state.drain(now: 1_000_000_000).isEmpty)  // nothing goes out until the new epoch
+        state.adoptProducerId(43, epoch: 0)
+        batches = state.drain(now: 2_000_000_000)
+        #expect(batches.map(\.baseSequence) == [0])
+        #expect(batches.map(\.producerId) == [43])
+        continuation.finish()
+        var results: [Bool] = []
+        for await report in stream { results.append((try? report.result.get()) != nil) }
+        #expect(results == [true, false])
+    }
+
+    @Test func retriesStopAtTheDeliveryTimeoutWithATypedError() async throws {
+        let (stream, continuation) = AsyncStream<DeliveryReport>.makeStream()
+        var state = Self.makeState(continuation)
+        Self.enqueue(&state, 1)
+        let tp = TopicPartition(topic: "t", partition: 0)
+        let batch = state.drain(now: 10)[0]
+        let timeout = UInt64(state.config.deliveryTimeoutMs) * 1_000_000
+        state.settle([(batch.id, tp, .retry(.transport(.closed)))], now: timeout + 10)
+        continuation.finish()
+        for await report in stream {
+            guard case let .failure(error) = report.result, case .timedOut = error else {
+                Issue.record("expected a delivery timeout, got \(report.result)")
+                continue
+            }
+        }
+        #expect(state.needsNewEpoch)  // the abandoned sequence leaves a gap
+    }
+}
