@@ -31,7 +31,7 @@ public enum Findings: Codable, Sendable, Equatable {
         } else if c.contains(.functions) || c.contains(.functionNames) {
             guard c.contains(.functions) else { throw MessageDecodingError.missingField("findings.functions") }
             guard c.contains(.functionNames) else { throw MessageDecodingError.missingField("findings.function_names") }
-            let count = try c.decode(Int.self, forKey: .functions)
+            let count = try c.decodeWholeNumber(forKey: .functions, field: "findings.functions")
             let names = try c.decode([String].self, forKey: .functionNames)
             guard count == names.count else {
                 throw MessageDecodingError.invalidField("findings.functions", "\(count) but function_names has \(names.count) entries")

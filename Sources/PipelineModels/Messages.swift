@@ -39,6 +39,28 @@ public struct CodeMined: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case repo, file, lang, size, hash, ts
     }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        repo = try c.decode(String.self, forKey: .repo)
+        file = try c.decode(String.self, forKey: .file)
+        lang = try c.decode(Language.self, forKey: .lang)
+        size = try c.decodeWholeNumber(forKey: .size, field: "size")
+        hash = try c.decode(String.self, forKey: .hash)
+        ts = try c.decode(String.self, forKey: .ts)
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// Decodes an integer via Double: swift-corelibs-foundation reports `1.5` for an Int field as
+    /// corrupted data without a coding path, which would hide the field name from the error.
+    func decodeWholeNumber(forKey key: Key, field: String) throws -> Int {
+        let value = try decode(Double.self, forKey: key)
+        guard value.rounded() == value, let whole = Int(exactly: value) else {
+            throw MessageDecodingError.invalidField(field, "expected a whole number, got \(value)")
+        }
+        return whole
+    }
 }
 
 /// `code.analyzed`: what the analyzer found in one file.

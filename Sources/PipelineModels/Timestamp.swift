@@ -6,10 +6,10 @@ public enum Timestamp {
     /// Formats `date` as `YYYY-MM-DDTHH:MM:SS.sssZ` (millisecond precision) in UTC.
     public static func format(_ date: Date, fractionalSeconds: Bool = true) -> String {
         // Date.ISO8601FormatStyle is a value type and Sendable, unlike ISO8601DateFormatter.
-        var style = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC") ?? .gmt)
-        if fractionalSeconds { style = style.time(includingFractionalSeconds: true) }
-        return style.format(date)
+        Date.ISO8601FormatStyle(includingFractionalSeconds: fractionalSeconds, timeZone: utc).format(date)
     }
+
+    private static let utc = TimeZone(identifier: "UTC") ?? .gmt
 
     /// The current time, formatted for the `ts` field.
     public static func now() -> String { format(Date()) }
@@ -17,10 +17,8 @@ public enum Timestamp {
     /// Parses a `ts` value; nil unless it is ISO-8601 with a `Z` suffix.
     public static func parse(_ text: String) -> Date? {
         guard text.hasSuffix("Z"), text.count >= 20 else { return nil }
-        let utc = TimeZone(identifier: "UTC") ?? .gmt
-        let plain = Date.ISO8601FormatStyle(timeZone: utc)
-        if let date = try? plain.parse(text) { return date }
-        return try? plain.time(includingFractionalSeconds: true).parse(text)
+        if let date = try? Date.ISO8601FormatStyle(timeZone: utc).parse(text) { return date }
+        return try? Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: utc).parse(text)
     }
 
     /// True when `text` is a valid `ts` value.
