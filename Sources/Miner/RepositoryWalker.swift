@@ -79,38 +79,35 @@ public struct RepositoryWalker: Sequence, Sendable {
 
     public struct Iterator: IteratorProtocol {
         let walker: RepositoryWalker
-        /// Directories still to list, as (relative path, real path).
-        private var pendingDirectories: [(relative: String, real: String)]
-        /// Entries of the directory being listed, reversed so that popLast yields name order.
-        private var pendingNames: [String] = []
-        private var current: (relative: String, real: String)
+        /// Open directories, innermost last: each with its remaining names (reversed, so that
+        /// popLast yields name order). Depth-first preorder gives a sorted, deterministic walk.
+        private var stack: [Frame] = []
         private var visited: Set<[UInt64]> = []
+
+        private struct Frame {
+            var relative: String
+            var real: String
+            var names: [String]
+        }
 
         init(walker: RepositoryWalker) {
             self.walker = walker
-            current = ("", walker.root)
-            pendingDirectories = []
             if let info = FileSystem.info(walker.root, follow: true) { visited.insert([info.device, info.inode]) }
-            pendingNames = (FileSystem.entries(walker.root) ?? []).reversed()
+            stack = [Frame(relative: "", real: walker.root, names: (FileSystem.entries(walker.root) ?? []).reversed())]
         }
 
         public mutating func next() -> WalkEntry? {
-            while true {
-                guard let name = pendingNames.popLast() else {
-                    // Depth-first: the most recently found directory is listed next.
-                    guard let directory = pendingDirectories.popLast() else { return nil }
-                    current = directory
-                    guard let names = FileSystem.entries(directory.real) else {
-                        return .skipped(path: directory.relative, reason: .unreadable("cannot list directory"))
-                    }
-                    pendingNames = names.reversed()
+            while !stack.isEmpty {
+                guard let name = stack[stack.count - 1].names.popLast() else {
+                    stack.removeLast()
                     continue
                 }
-                if let entry = visit(name) { return entry }
+                if let entry = visit(name, in: stack[stack.count - 1]) { return entry }
             }
+            return nil
         }
 
-        private mutating func visit(_ name: String) -> WalkEntry? {
+        private mutating func visit(_ name: String, in current: Frame) -> WalkEntry? {
             let relative = FileSystem.join(current.relative, name)
             var real = FileSystem.join(current.real, name)
             guard var info = FileSystem.info(real, follow: false) else { return nil }
@@ -131,7 +128,10 @@ public struct RepositoryWalker: Sequence, Sendable {
                 guard visited.insert([info.device, info.inode]).inserted else {
                     return .skipped(path: relative, reason: .directoryLoop)
                 }
-                pendingDirectories.append((relative, real))
+                guard let names = FileSystem.entries(real) else {
+                    return .skipped(path: relative, reason: .unreadable("cannot list directory"))
+                }
+                stack.append(Frame(relative: relative, real: real, names: names.reversed()))
                 return nil
             case .regular:
                 guard let language = Language(path: name) else { return nil }
