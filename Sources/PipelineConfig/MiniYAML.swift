@@ -61,10 +61,10 @@ struct MiniYAML {
 
     private mutating func load(_ text: String) throws(YAMLError) {
         var number = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift, so split on any newline rather than on "\n".
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             number += 1
-            var line = String(raw)
-            if line.hasSuffix("\r") { line.removeLast() }
+            let line = String(raw)
             let stripped = try Self.stripComment(line, number)
             let content = stripped.drop(while: { $0 == " " })
             if content.isEmpty { continue }

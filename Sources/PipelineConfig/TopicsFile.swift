@@ -88,7 +88,7 @@ public enum TopicsFile {
                 spec.replicationFactor = n
             default: // configs
                 if case .scalar("", _) = entry.value { continue }
-                for config in try mapping(entry.value, "configs") {
+                for config in try mapping(entry.value, "\"configs\"") {
                     spec.configs[config.key] = try scalar(config.value, config.key)
                 }
             }
