@@ -12,6 +12,8 @@ enum Paths {
         if let dir = ProcessInfo.processInfo.environment["SHARED_DIR"], !dir.isEmpty { return dir }
         return packageRoot.deletingLastPathComponent().appendingPathComponent("shared").path
     }
+
+    static var composeSchema: String { shared + "/compose-spec/compose-spec.json" }
 }
 
 /// A directory under the system temporary directory, removed when the test is done with it.
