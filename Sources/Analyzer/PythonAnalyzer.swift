@@ -33,6 +33,9 @@ enum PythonToken: Equatable {
 
 struct PythonLexer {
     private var s: ByteScanner
+    /// f-strings nest through recursion; bound it so hostile input cannot exhaust the stack.
+    private var depth = 0
+    static let maxNesting = 64
 
     init(_ bytes: [UInt8]) { s = ByteScanner(bytes) }
 
@@ -81,6 +84,9 @@ struct PythonLexer {
         let triple = s.peek(1) == quote && s.peek(2) == quote
         s.advance(triple ? 3 : 1)
         let formatted = prefix.contains("f") || prefix.contains("t")
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maxNesting else { throw AnalysisError("strings nested too deeply", line: startLine) }
         try skipStringBody(quote: quote, triple: triple, formatted: formatted, startLine: startLine)
     }
 
@@ -110,6 +116,9 @@ struct PythonLexer {
     /// Skips an f-string replacement field after its `{`: an expression (with nested strings and
     /// brackets), then an optional `!conversion` and `:format spec` that may nest more fields.
     private mutating func skipReplacementField(startLine: Int) throws(AnalysisError) {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maxNesting else { throw AnalysisError("f-string fields nested too deeply", line: startLine) }
         var brackets = 0
         while let c = s.peek() {
             switch c {

@@ -27,8 +27,20 @@ public enum SQLAnalyzer {
 /// visits every token, so FROM clauses inside subqueries and CTE bodies are found too.
 struct StatementScanner {
     let t: [SQLToken]
+    /// For each `(`, the index of its `)` (or `t.count` when unbalanced); computed once so that
+    /// deeply nested input stays linear.
+    private let closing: [Int]
 
-    init(_ tokens: [SQLToken]) { t = tokens }
+    init(_ tokens: [SQLToken]) {
+        t = tokens
+        var closing = [Int](repeating: tokens.count, count: tokens.count)
+        var open: [Int] = []
+        for (i, token) in tokens.enumerated() {
+            if token == .openParen { open.append(i) }
+            if token == .closeParen, let o = open.popLast() { closing[o] = i }
+        }
+        self.closing = closing
+    }
 
     func tables() -> Set<String> {
         let ctes = cteNames()
@@ -146,14 +158,7 @@ struct StatementScanner {
         return i
     }
 
-    private func matchingParen(_ open: Int) -> Int {
-        var depth = 0
-        for i in open..<t.count {
-            if t[i] == .openParen { depth += 1 }
-            if t[i] == .closeParen { depth -= 1; if depth == 0 { return i } }
-        }
-        return t.count
-    }
+    private func matchingParen(_ open: Int) -> Int { closing[open] }
 
     /// Lowercased names defined by `WITH [RECURSIVE] a [(cols)] AS [NOT] [MATERIALIZED] (...), b AS (...)`.
     private func cteNames() -> Set<String> {
