@@ -46,14 +46,23 @@ struct StatementScanner {
         let ctes = cteNames()
         var names: [String] = []
         var parens: [Bool] = [] // true where the parenthesis belongs to EXTRACT(x FROM y) and kin
+        // Per nesting level: inside a FROM clause, where a comma starts another table even after
+        // a join condition (FROM a JOIN b ON a.id = b.id, c).
+        var inFromClause = [false]
         for i in t.indices {
             switch t[i] {
             case .openParen:
                 parens.append(i > 0 && t[i - 1].keyword.map(Self.fromTakingFunctions.contains) == true)
+                inFromClause.append(false)
             case .closeParen:
                 _ = parens.popLast()
-            case .word:
+                if inFromClause.count > 1 { inFromClause.removeLast() }
+            case .comma where inFromClause[inFromClause.count - 1]:
+                names += items(from: i + 1, Rule(list: true, parenIsFunction: true))
+            case .word(let word):
+                if Self.clauseEnds.contains(word.lowercased()) { inFromClause[inFromClause.count - 1] = false }
                 guard let rule = rule(at: i, insideFromFunction: parens.last == true) else { continue }
+                if t[i].keyword == "from" { inFromClause[inFromClause.count - 1] = true }
                 names += items(from: i + 1, rule)
             default:
                 continue
@@ -185,6 +194,12 @@ struct StatementScanner {
     /// Words between a table keyword and the name: `FROM ONLY t`, `JOIN LATERAL f()`,
     /// `CREATE TABLE IF NOT EXISTS t`, `INSERT INTO TABLE t`.
     static let modifiers: Set<String> = ["only", "lateral", "if", "not", "exists"]
+
+    /// Keywords that end a FROM clause.
+    static let clauseEnds: Set<String> = [
+        "where", "group", "having", "order", "limit", "offset", "fetch", "for", "union", "intersect", "except",
+        "minus", "window", "qualify", "select", "set", "returning", "values", "into", "connect", "start",
+    ]
 
     /// Functions whose arguments use FROM as a separator.
     static let fromTakingFunctions: Set<String> = ["extract", "substring", "substr", "trim", "overlay"]

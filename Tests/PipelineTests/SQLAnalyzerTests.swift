@@ -23,6 +23,11 @@ struct SQLAnalyzerTests {
             FULL OUTER JOIN f ON 1=1 CROSS JOIN g NATURAL JOIN h
             """, tables: ["a", "b", "c", "d", "e", "f", "g", "h"]),
         Case(label: "comma joins with aliases", sql: "SELECT * FROM a x, b AS y, c WHERE x.id = y.id", tables: ["a", "b", "c"]),
+        Case(label: "comma after a join condition", sql: "SELECT * FROM a JOIN b ON a.id = b.id, c WHERE x IN (1, 2) GROUP BY p, q",
+             tables: ["a", "b", "c"]),
+        Case(label: "commas in SET, ORDER BY and GROUP BY are not tables",
+             sql: "UPDATE t SET a = 1, b = 2 FROM s WHERE t.id = s.id; SELECT x FROM u ORDER BY y, z LIMIT 5, 10",
+             tables: ["s", "t", "u"]),
         Case(label: "single CTE excluded", sql: "WITH recent AS (SELECT * FROM orders) SELECT * FROM recent", tables: ["orders"]),
         Case(label: "multiple CTEs and column lists", sql: """
             WITH a AS (SELECT * FROM t1), b (x, y) AS (SELECT * FROM t2 JOIN a ON true)
