@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Miner
+@testable import Miner
 import PipelineModels
 
 @Suite("Repository walker")
@@ -110,5 +110,34 @@ struct WalkerTests {
         let dir = try TemporaryDirectory()
         let file = try dir.write("f.py", "")
         #expect(throws: WalkError.rootNotADirectory(file)) { try RepositoryWalker(root: file) }
+    }
+}
+
+@Suite("Repository walker stream")
+struct WalkStreamTests {
+    @Test func streamMatchesTheSynchronousWalk() async throws {
+        let dir = try TemporaryDirectory()
+        for i in 0..<30 { try dir.write("d\(i % 4)/f\(i).sql", "select \(i)") }
+        try dir.write("d0/skip.txt", "")
+        let walker = try RepositoryWalker(root: dir.path)
+        var streamed: [WalkEntry] = []
+        for await entry in walker.stream(bufferSize: 2) { streamed.append(entry) }
+        #expect(streamed == Array(walker))
+        #expect(streamed.count == 30)
+    }
+
+    @Test func breakingEarlyStopsTheWalk() async throws {
+        let dir = try TemporaryDirectory()
+        for i in 0..<20 { try dir.write("f\(i).py", "") }
+        var seen = 0
+        for await _ in try RepositoryWalker(root: dir.path).stream(bufferSize: 1) {
+            seen += 1
+            if seen == 3 { break }
+        }
+        #expect(seen == 3)
+        // The abandoned producer thread must exit rather than wait forever for buffer space.
+        let deadline = Date().addingTimeInterval(10)
+        while WalkStream.producers.value > 0 && Date() < deadline { await Task.yield() }
+        #expect(WalkStream.producers.value == 0)
     }
 }
