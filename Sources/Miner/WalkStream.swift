@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 extension RepositoryWalker {
@@ -18,19 +17,14 @@ public struct WalkStream: AsyncSequence, Sendable {
 
     public func makeAsyncIterator() -> Iterator {
         let (stream, continuation) = AsyncStream<WalkEntry>.makeStream(bufferingPolicy: .unbounded)
-        let slots = DispatchSemaphore(value: bufferSize)
-        let stop = StopFlag()
-        continuation.onTermination = { _ in
-            stop.set()
-            slots.signal() // wake the producer if it waits for space
-        }
+        let slots = Slots(bufferSize)
+        continuation.onTermination = { _ in slots.close() }
         let walker = self.walker
         let thread = Thread {
             WalkStream.producers.add(1)
             defer { WalkStream.producers.add(-1) }
             for entry in walker {
-                slots.wait()
-                if stop.isSet { break }
+                guard slots.acquire() else { break }
                 continuation.yield(entry)
             }
             continuation.finish()
@@ -42,11 +36,11 @@ public struct WalkStream: AsyncSequence, Sendable {
 
     public struct Iterator: AsyncIteratorProtocol {
         var inner: AsyncStream<WalkEntry>.AsyncIterator
-        let slots: DispatchSemaphore
+        let slots: Slots
 
         public mutating func next() async -> WalkEntry? {
             let entry = await inner.next()
-            if entry != nil { slots.signal() }
+            if entry != nil { slots.release() }
             return entry
         }
     }
@@ -65,11 +59,37 @@ final class Counter: @unchecked Sendable {
     func add(_ n: Int) { lock.withLock { count += n } }
 }
 
-/// Set once by the consumer side, read by the producer thread.
-final class StopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
+/// Free buffer slots between the producer thread and the consumer. (Not DispatchSemaphore:
+/// libdispatch traps when a semaphore is released below its initial value, which is exactly
+/// the state an abandoned stream leaves behind.)
+final class Slots: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var free: Int
+    private var closed = false
 
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
+    init(_ count: Int) { free = count }
+
+    /// Waits for a free slot; false once the consumer has gone.
+    func acquire() -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while free == 0 && !closed { condition.wait() }
+        if closed { return false }
+        free -= 1
+        return true
+    }
+
+    func release() {
+        condition.lock()
+        free += 1
+        condition.signal()
+        condition.unlock()
+    }
+
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
 }
