@@ -2,6 +2,8 @@
 # One image build for every pipeline service: a Swift build stage, then one small runtime stage
 # per executable (select with `target:` in compose.yaml). Binaries link the Swift runtime
 # statically, so the runtime image needs only the compression libraries KafkaCompression uses.
+# The ingestion, miner, analyzer and graph-writer executables are written separately; until
+# they exist in Package.swift the build stage stops at the copy loop below.
 
 ARG SWIFT_VERSION=6.1
 ARG UBUNTU_VERSION=jammy
@@ -11,12 +13,12 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# Resolve dependencies in their own layer so source edits do not refetch them.
-COPY Package.swift Package.resolve[d] ./
-RUN swift package resolve
+COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
-RUN swift build -c release --static-swift-stdlib \
+# The BuildKit cache keeps fetched dependencies and object files between builds.
+RUN --mount=type=cache,target=/src/.build \
+    swift build -c release --static-swift-stdlib \
  && bin="$(swift build -c release --show-bin-path)" \
  && mkdir -p /out \
  && for exe in ingestion miner analyzer graph-writer kafka-admin; do cp "$bin/$exe" /out/; done

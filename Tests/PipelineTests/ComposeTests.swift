@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PipelineConfig
 
 /// Validates compose.yaml against the Compose Specification schema with python's jsonschema
 /// (no Docker engine runs here). Missing python packages fail the test; only a missing schema
@@ -79,6 +80,15 @@ struct ComposeTests {
         for name in ["ingestion", "miner", "analyzer"] {
             let volumes = services[name]?["volumes"] as? [String] ?? []
             #expect(volumes.contains("repos:/repos:ro"), "\(name) must mount repositories read-only")
+        }
+        // Every topic a service is told to use exists in the topics file, with its dead-letter topic.
+        let topics = Set(try TopicsFile.load(path: Paths.inPackage("config/topics.yaml")).map(\.name))
+        for name in ["ingestion", "miner", "analyzer", "writer"] {
+            let env = services[name]?["environment"] as? [String: Any] ?? [:]
+            for (key, value) in env where key.hasPrefix("TOPIC_") {
+                let topic = value as? String ?? ""
+                #expect(topics.contains(topic) && topics.contains(topic + ".dlq"), "\(name) \(key)=\(topic)")
+            }
         }
         let writerEnv = services["writer"]?["environment"] as? [String: Any] ?? [:]
         #expect(["sqlite", "dgraph"].contains(writerEnv["GRAPH_STORE"] as? String))
