@@ -59,6 +59,8 @@ struct StatementScanner {
                 if inFromClause.count > 1 { inFromClause.removeLast() }
             case .comma where inFromClause[inFromClause.count - 1]:
                 names += items(from: i + 1, Rule(list: true, parenIsFunction: true))
+            case .word where i > 0 && t[i - 1] == .dot:
+                continue // a column or name part that happens to be a keyword: t.from, s.select
             case .word(let word):
                 if Self.clauseEnds.contains(word.lowercased()) { inFromClause[inFromClause.count - 1] = false }
                 guard let rule = rule(at: i, insideFromFunction: parens.last == true) else { continue }

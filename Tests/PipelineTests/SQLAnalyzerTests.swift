@@ -78,6 +78,12 @@ struct SQLAnalyzerTests {
             select {% for c in cols %}{{ c }}{% if not loop.last %},{% endif %}{% endfor %} from t
             """, tables: ["t"]),
         Case(label: "keyword-like names after a dot", sql: "SELECT * FROM sys.table JOIN s.select ON true", tables: ["s.select", "sys.table"]),
+        Case(label: "keyword-named columns after a dot", sql: "SELECT t.from, t.join, x FROM t", tables: ["t"]),
+        Case(label: "CREATE VIEW", sql: "CREATE OR REPLACE VIEW mart.v AS SELECT * FROM mart.t", tables: ["mart.t", "mart.v"]),
+        Case(label: "CTE before INSERT", sql: "WITH c AS (SELECT * FROM src) INSERT INTO dst SELECT * FROM c", tables: ["dst", "src"]),
+        Case(label: "INSERT OVERWRITE TABLE", sql: "INSERT OVERWRITE TABLE lake.events SELECT * FROM raw.events", tables: ["lake.events", "raw.events"]),
+        Case(label: "DROP TABLE list", sql: "DROP TABLE IF EXISTS a, b.c", tables: ["a", "b.c"]),
+        Case(label: "table hints and locking", sql: "SELECT TOP 10 * FROM t WITH (NOLOCK) JOIN u AS \"U\" ON 1=1 FOR UPDATE", tables: ["t", "u"]),
         Case(label: "SELECT without FROM", sql: "SELECT 1 + 1", tables: []),
         Case(label: "duplicates collapse and sort", sql: "SELECT * FROM b JOIN a ON true JOIN b ON true", tables: ["a", "b"]),
     ]
