@@ -8,6 +8,8 @@ import PackageDescription
 //   KafkaCodegen      executable: Kafka JSON specs -> Sources/KafkaProtocol/Generated
 //   KafkaRecorder     recording TCP proxy used to capture fixtures from real peers
 //   kafka-admin       thin command-line tool over the libraries
+//   PipelineModels    message schemas of the code-analysis pipeline (no Kafka)
+//   Analyzer, Miner   the analyzer's and miner's pure logic; PipelineConfig: topics file
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(
@@ -18,6 +20,10 @@ let package = Package(
         .library(name: "KafkaCompression", targets: ["KafkaCompression"]),
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
         .executable(name: "kafka-admin", targets: ["kafka-admin"]),
+        .library(name: "PipelineModels", targets: ["PipelineModels"]),
+        .library(name: "Analyzer", targets: ["Analyzer"]),
+        .library(name: "Miner", targets: ["Miner"]),
+        .library(name: "PipelineConfig", targets: ["PipelineConfig"]),
         .executable(name: "kafka-codegen", targets: ["KafkaCodegen"]),
     ],
     dependencies: [
@@ -68,6 +74,15 @@ let package = Package(
                 "KafkaRecorder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strict
+        ),
+        .target(name: "PipelineModels", swiftSettings: strict),
+        .target(name: "Analyzer", dependencies: ["PipelineModels"], swiftSettings: strict),
+        .target(name: "Miner", dependencies: ["PipelineModels"], swiftSettings: strict),
+        .target(name: "PipelineConfig", swiftSettings: strict),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: ["PipelineModels", "Analyzer", "Miner", "PipelineConfig"],
             swiftSettings: strict
         ),
         .testTarget(

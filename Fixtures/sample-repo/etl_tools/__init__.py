@@ -1,0 +1,1 @@
+"""ETL helpers package."""

@@ -1,0 +1,3 @@
+from .base import BaseLoader, retry
+
+__all__ = ["BaseLoader", "retry"]
