@@ -1,11 +1,6 @@
 import KafkaCompression
 import KafkaProtocol
 
-struct TopicPartition: Hashable, Sendable {
-    var topic: String
-    var partition: Int32
-}
-
 /// Who learns a record's fate: an awaiting `send`, or the delivery-report stream.
 enum RecordCompletion: Sendable {
     case awaiting(CheckedContinuation<RecordMetadata, any Error>)
