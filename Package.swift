@@ -70,6 +70,7 @@ let package = Package(
             name: "kafka-admin",
             dependencies: [
                 "KafkaClient",
+                "KafkaCompression",
                 "KafkaProtocol",
                 "KafkaRecorder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
