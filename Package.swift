@@ -73,6 +73,7 @@ let package = Package(
                 "KafkaCompression",
                 "KafkaProtocol",
                 "KafkaRecorder",
+                "PipelineConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

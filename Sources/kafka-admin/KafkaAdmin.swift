@@ -5,6 +5,6 @@ struct KafkaAdmin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kafka-admin",
         abstract: "Manage and debug Kafka: topics, groups and lag; decode captured frames; record traffic between peers.",
-        subcommands: [TopicCommand.self, ProduceCommand.self, ConsumeCommand.self, GroupCommand.self, DecodeCommand.self, RecordCommand.self]
+        subcommands: [CreateTopicsCommand.self, TopicCommand.self, ProduceCommand.self, ConsumeCommand.self, GroupCommand.self, DecodeCommand.self, RecordCommand.self]
     )
 }

@@ -53,6 +53,26 @@ import Testing
         #expect(deleted.status == 0, "\(deleted.err)")
     }
 
+    @Test func createTopicsFromTheProjectFileIsIdempotent() async throws {
+        let broker = try await TansuBroker.shared()
+        let file = TansuBroker.packageRoot.appendingPathComponent("config/topics.yaml").path
+        let first = try Self.run(["create-topics", "--file", file, "-b", broker.brokers])
+        #expect(first.status == 0, "\(first.out)\(first.err)")
+        for topic in ["repos.ingested", "code.mined", "code.analyzed", "graph.apply", "code.mined.dlq"] {
+            #expect(first.out.contains(topic), "\(first.out)")
+        }
+        let second = try Self.run(["create-topics", "--file", file, "-b", broker.brokers])
+        #expect(second.status == 0, "\(second.err)")
+        #expect(!second.out.contains("created"), "\(second.out)")
+        #expect(second.out.contains("exists"))
+
+        let bad = FileManager.default.temporaryDirectory.appendingPathComponent("bad-topics-\(UUID()).yaml")
+        try Data("topics:\n  - name: x\n    partitons: 3\n".utf8).write(to: bad)
+        let rejected = try Self.run(["create-topics", "--file", bad.path, "-b", broker.brokers])
+        #expect(rejected.status != 0)
+        #expect(rejected.err.contains("line"), "\(rejected.err)")
+    }
+
     @Test func unreachableBrokerFailsWithTheCause() throws {
         let port = try TansuBroker.freeLoopbackPort()
         let result = try Self.run(["topic", "list", "-b", "127.0.0.1:\(port)"])
