@@ -55,16 +55,6 @@ import Testing
         await consumer.close()
         #expect(seen.count == total, "consumed \(seen.count) distinct of \(total)")
         #expect(duplicates == 0)
-        if maxInFlight == 1 {
-            #expect(outOfOrder == 0)
-        } else {
-            // Known defect: with several batches in flight, a batch refused by the old leader is
-            // retried after later batches already reached the new one (the mock's new leader
-            // does not enforce the producer's sequence). The fix: on a retriable error, pull
-            // every in-flight batch of the partition back and resend them in sequence order.
-            withKnownIssue("idempotent producer reorders under leader moves with >1 batch in flight", isIntermittent: true) {
-                #expect(outOfOrder == 0)
-            }
-        }
+        #expect(outOfOrder == 0)
     }
 }

@@ -49,7 +49,14 @@ extension KafkaProducer {
             case let .success(byPartition):
                 let index = Int(batch.tp.partition)
                 if index < byPartition.count, byPartition[index] >= 0 {
-                    byLeader[byPartition[index], default: []].append(batch)
+                    let leader = byPartition[index]
+                    if state.withLock({ $0.claimLeader(leader, for: batch.tp) }) {
+                        byLeader[leader, default: []].append(batch)
+                    } else {
+                        // Earlier batches are still in flight to the old leader: this one waits
+                        // and is resent after them, in sequence order.
+                        unroutable.append((batch.id, batch.tp, .retry(.partition(.notLeaderOrFollower, topic: topic, partition: batch.tp.partition, broker: nil))))
+                    }
                 } else {
                     unroutable.append((batch.id, batch.tp, .retry(.partition(.leaderNotAvailable, topic: topic, partition: batch.tp.partition, broker: nil))))
                 }

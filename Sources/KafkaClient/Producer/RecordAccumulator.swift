@@ -10,6 +10,10 @@ struct PartitionQueue {
     /// back, so retries go out ahead of later batches (ordering; idempotent sequences).
     var retry: [ProducerBatch] = []
     var nextSequence: Int32 = 0
+    /// The broker the in-flight batches went to. Batches of one partition are never in flight
+    /// to two leaders at once: the new leader could take a later batch before an earlier one
+    /// that the old leader refused comes back to be retried.
+    var inFlightLeader: Int32?
     /// The sequence the broker expects next (after the last acknowledged batch).
     var expectedSequence: Int32 = 0
 
@@ -181,6 +185,16 @@ struct AccumulatorState {
         return .timedOut("delivery of \(batch.records.count) record(s) to \(batch.tp.topic)[\(batch.tp.partition)] (\(batch.attempts) attempt(s) in \(config.deliveryTimeoutMs) ms\(last))")
     }
 
+    /// Claims `leader` for a partition's in-flight batches; false when earlier batches of the
+    /// partition are still in flight to another broker.
+    mutating func claimLeader(_ leader: Int32, for tp: TopicPartition) -> Bool {
+        guard var p = partitions[tp] else { return true }
+        if let current = p.inFlightLeader, current != leader { return false }
+        p.inFlightLeader = leader
+        partitions[tp] = p
+        return true
+    }
+
     // MARK: completing
 
     /// Records what an attempt said about in-flight batches, then settles each partition's
@@ -227,6 +241,7 @@ struct AccumulatorState {
                 }
             }
             var p = partitions[tp]!
+            if p.inFlight.isEmpty { p.inFlightLeader = nil }
             if p.inFlight.isEmpty && !p.retry.isEmpty {
                 p.queued = p.retry.sorted { $0.id < $1.id } + p.queued
                 p.retry = []

@@ -246,8 +246,13 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
 
     func channel(_ channel: SocketChannel, didCloseWith error: TransportError?) {
         var reason: TransportError = error ?? .closed
-        if case .closedByPeer = reason, !receivedAnyFrame {
-            reason = .closedRightAfterConnect(peer: peer)
+        // Closed (or reset, when our first request raced the close) before a single frame came
+        // back: the listener wanted something else first, typically TLS or SASL.
+        if !receivedAnyFrame {
+            switch reason {
+            case .closedByPeer, .connectionReset: reason = .closedRightAfterConnect(peer: peer)
+            default: break
+            }
         }
         failAll(reason)
     }
