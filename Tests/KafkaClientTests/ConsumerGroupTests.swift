@@ -8,9 +8,9 @@ import Testing
 @Suite struct ConsumerGroupTests {
     func member(_ broker: TansuBroker, group: String) -> KafkaConsumer {
         var config = ConsumerConfiguration(client: broker.configuration, groupId: group)
-        config.sessionTimeoutMs = 2_000
-        config.heartbeatIntervalMs = 500
-        config.rebalanceTimeoutMs = 4_000
+        config.sessionTimeoutMs = 4_000  // Tansu holds JoinGroup for half of it; room for a loaded CI machine
+        config.heartbeatIntervalMs = 800
+        config.rebalanceTimeoutMs = 8_000
         config.autoOffsetReset = .earliest
         config.autoCommitIntervalMs = 300
         config.fetchMaxWaitMs = 200

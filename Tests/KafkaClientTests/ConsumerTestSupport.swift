@@ -117,7 +117,7 @@ final class EventWatcher: Sendable {
 }
 
 /// Polls `condition` every 20 ms until it holds or `seconds` pass; answers whether it held.
-func eventually(_ seconds: Double = 20, _ condition: () -> Bool) async -> Bool {
+func eventually(_ seconds: Double = 60, _ condition: () -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if condition() { return true }
