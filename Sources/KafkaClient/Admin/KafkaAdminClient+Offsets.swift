@@ -62,62 +62,10 @@ extension KafkaAdminClient {
         return offsets
     }
 
-    /// The log end offset (high watermark) of each partition. ListOffsets LATEST alone is not
-    /// enough on every broker (Tansu answers the last batch's base offset + 1), so the answer
-    /// is confirmed with the high watermark of a Fetch just before it, which is exact and costs
-    /// at most the last batch.
+    /// The log end offset (high watermark) of each partition: the cluster's Fetch-based lookup,
+    /// exact even where ListOffsets LATEST answers per batch (Tansu).
     public func logEndOffsets(_ partitions: [TopicPartition]) async throws -> [TopicPartition: Int64] {
-        let latest = try await listOffsets(partitions, spec: .latest)
-        var ends = latest
-        var byLeader: [Int32: [TopicPartition]] = [:]
-        var topicIds: [String: KafkaUUID] = [:]
-        for tp in partitions {
-            let info = try await cluster.topicMetadata(tp.topic)
-            topicIds[tp.topic] = info.topicId
-            if let leader = info.partitions.first(where: { $0.partition == tp.partition })?.leader, leader >= 0 {
-                byLeader[leader, default: []].append(tp)
-            }
-        }
-        for (leader, owned) in byLeader {
-            let session = try await cluster.session(for: leader)
-            var request = FetchRequest()
-            request.replicaId = -1
-            // minBytes 0 makes Tansu answer with no partitions at all; 1 byte with a short wait
-            // returns at once when data exists.
-            request.maxWaitMs = 100
-            request.minBytes = 1
-            request.maxBytes = 1_048_576
-            request.isolationLevel = 0
-            request.sessionId = 0
-            request.sessionEpoch = -1
-            let grouped = Dictionary(grouping: owned, by: \.topic)
-            request.topics = grouped.keys.sorted().map { topic in
-                var entry = FetchRequest.FetchTopic()
-                entry.topic = topic
-                entry.topicId = topicIds[topic] ?? .zero
-                entry.partitions = (grouped[topic] ?? []).map { tp in
-                    var partition = FetchRequest.FetchPartition()
-                    partition.partition = tp.partition
-                    partition.currentLeaderEpoch = -1
-                    partition.fetchOffset = max(0, (latest[tp] ?? 0) - 1)
-                    partition.lastFetchedEpoch = -1
-                    partition.logStartOffset = -1
-                    partition.partitionMaxBytes = 1_048_576
-                    return partition
-                }
-                return entry
-            }
-            let (response, version) = try await session.send(request)
-            let names = Dictionary(topicIds.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
-            for topic in response.responses {
-                let name = version >= 13 ? (names[topic.topicId] ?? topic.topic) : topic.topic
-                for partition in topic.partitions where partition.errorCode == 0 && partition.highWatermark >= 0 {
-                    let tp = TopicPartition(topic: name, partition: partition.partitionIndex)
-                    ends[tp] = max(ends[tp] ?? 0, partition.highWatermark)
-                }
-            }
-        }
-        return ends
+        try await cluster.highWatermarks(partitions)
     }
 
     public struct PartitionLag: Sendable, Equatable {
