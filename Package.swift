@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "Analyzer", targets: ["Analyzer"]),
         .library(name: "Miner", targets: ["Miner"]),
         .library(name: "PipelineConfig", targets: ["PipelineConfig"]),
+        .library(name: "GraphWriter", targets: ["GraphWriter"]),
         .executable(name: "kafka-codegen", targets: ["KafkaCodegen"]),
     ],
     dependencies: [
@@ -82,6 +83,8 @@ let package = Package(
         .target(name: "Analyzer", dependencies: ["PipelineModels"], swiftSettings: strict),
         .target(name: "Miner", dependencies: ["PipelineModels"], swiftSettings: strict),
         .target(name: "PipelineConfig", swiftSettings: strict),
+        // The writer's graph stores (SQLite by default, Dgraph over HTTP): no Kafka here.
+        .target(name: "GraphWriter", dependencies: ["PipelineModels"], swiftSettings: strict),
         .testTarget(
             name: "PipelineTests",
             dependencies: ["PipelineModels", "Analyzer", "Miner", "PipelineConfig"],
