@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SPECS ?= ../shared/kafka-message-specs
 
-.PHONY: all build test deps generate fixtures clean
+.PHONY: all build test deps generate fixtures clean fuzz fuzz-build fuzz-smoke
 
 all: build
 
@@ -25,5 +25,21 @@ generate:
 fixtures: deps
 	bash scripts/fixtures/record-all.sh
 
+# libFuzzer over every decoder of peer bytes (frames, responses, record sets, decompression),
+# seeded from Fixtures/. FUZZ_SECONDS bounds the run; findings land in .fuzz/ (crash-* files),
+# replayable with `swift run kafka-fuzz FILE`.
+FUZZ_SECONDS ?= 600
+fuzz-build:
+	$(SWIFT) build -c release --product kafka-fuzz --scratch-path .build-fuzz \
+		-Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+
+fuzz: fuzz-build
+	python3 scripts/fuzz/make-corpus.py Fixtures .fuzz/corpus
+	cd .fuzz && ../.build-fuzz/release/kafka-fuzz corpus -max_total_time=$(FUZZ_SECONDS) \
+		-rss_limit_mb=2048 -max_len=65536 -print_final_stats=1
+
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=20
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz .fuzz

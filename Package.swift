@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "PipelineConfig", targets: ["PipelineConfig"]),
         .library(name: "GraphWriter", targets: ["GraphWriter"]),
         .executable(name: "kafka-codegen", targets: ["KafkaCodegen"]),
+        .executable(name: "kafka-fuzz", targets: ["KafkaFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -79,6 +80,10 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Fuzzing: one target over every decoder of peer bytes; `make fuzz` builds KafkaFuzz with
+        // libFuzzer (-sanitize=fuzzer,address -D FUZZING), the ordinary build makes it a replayer.
+        .target(name: "KafkaFuzzTargets", dependencies: ["KafkaProtocol", "KafkaCompression"], swiftSettings: strict),
+        .executableTarget(name: "KafkaFuzz", dependencies: ["KafkaFuzzTargets"], swiftSettings: strict),
         .target(name: "PipelineModels", swiftSettings: strict),
         .target(name: "Analyzer", dependencies: ["PipelineModels"], swiftSettings: strict),
         .target(name: "Miner", dependencies: ["PipelineModels"], swiftSettings: strict),
@@ -112,6 +117,11 @@ let package = Package(
         ),
         .testTarget(
             name: "KafkaAdminTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FuzzTargetTests",
+            dependencies: ["KafkaFuzzTargets"],
             swiftSettings: strict
         ),
         .testTarget(
