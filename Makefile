@@ -12,9 +12,11 @@ deps:
 build:
 	$(SWIFT) build
 
-# Unit, codegen drift, codec and fixture tests. No network beyond loopback, no timing asserts.
+# Unit, codegen drift, codec and fixture tests, the client and services against real peers on
+# loopback, then a short libFuzzer run over the decoders. No timing asserts.
 test: build
 	KAFKA_SPECS_DIR=$(SPECS) $(SWIFT) test
+	$(MAKE) fuzz-smoke
 
 # Regenerates Sources/KafkaProtocol/Generated from Apache Kafka's JSON message specs.
 generate:
@@ -26,20 +28,22 @@ fixtures: deps
 	bash scripts/fixtures/record-all.sh
 
 # libFuzzer over every decoder of peer bytes (frames, responses, record sets, decompression),
-# seeded from Fixtures/. FUZZ_SECONDS bounds the run; findings land in .fuzz/ (crash-* files),
+# seeded from Fixtures/. FUZZ_SECONDS bounds the run; findings land in .fuzz/findings (crash-* files),
 # replayable with `swift run kafka-fuzz FILE`.
 FUZZ_SECONDS ?= 600
+FUZZ_CORPUS ?= .fuzz/corpus
 fuzz-build:
 	$(SWIFT) build -c release --product kafka-fuzz --scratch-path .build-fuzz \
-		-Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+		-Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -use-ld=lld
 
 fuzz: fuzz-build
-	python3 scripts/fuzz/make-corpus.py Fixtures .fuzz/corpus
-	cd .fuzz && ../.build-fuzz/release/kafka-fuzz corpus -max_total_time=$(FUZZ_SECONDS) \
+	python3 scripts/fuzz/make-corpus.py Fixtures $(FUZZ_CORPUS)
+	mkdir -p .fuzz/findings
+	.build-fuzz/release/kafka-fuzz $(FUZZ_CORPUS) -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=.fuzz/findings/ \
 		-rss_limit_mb=2048 -max_len=65536 -print_final_stats=1
 
 fuzz-smoke:
-	$(MAKE) fuzz FUZZ_SECONDS=20
+	$(MAKE) fuzz FUZZ_SECONDS=20 FUZZ_CORPUS=.fuzz/smoke-corpus
 
 clean:
 	rm -rf .build .build-fuzz .fuzz

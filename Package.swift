@@ -83,7 +83,8 @@ let package = Package(
         // Fuzzing: one target over every decoder of peer bytes; `make fuzz` builds KafkaFuzz with
         // libFuzzer (-sanitize=fuzzer,address -D FUZZING), the ordinary build makes it a replayer.
         .target(name: "KafkaFuzzTargets", dependencies: ["KafkaProtocol", "KafkaCompression"], swiftSettings: strict),
-        .executableTarget(name: "KafkaFuzz", dependencies: ["KafkaFuzzTargets"], swiftSettings: strict),
+        .systemLibrary(name: "CLibFuzzer", path: "Sources/CLibFuzzer"),
+        .executableTarget(name: "KafkaFuzz", dependencies: ["KafkaFuzzTargets", "CLibFuzzer"], swiftSettings: strict),
         .target(name: "PipelineModels", swiftSettings: strict),
         .target(name: "Analyzer", dependencies: ["PipelineModels"], swiftSettings: strict),
         .target(name: "Miner", dependencies: ["PipelineModels"], swiftSettings: strict),

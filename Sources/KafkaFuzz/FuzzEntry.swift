@@ -1,19 +1,28 @@
+import Foundation
 import KafkaFuzzTargets
 
 // Built two ways (see `make fuzz`):
-// - with `-sanitize=fuzzer,address -D FUZZING`: libFuzzer supplies `main` and calls the entry point
-//   below with mutated inputs;
+// - with `-sanitize=fuzzer,address -D FUZZING`: main starts libFuzzer's driver, which calls the
+//   target with mutated inputs (SwiftPM links its own main into executables, so libFuzzer's cannot be
+//   used);
 // - in the ordinary build: a replayer that runs files (a corpus or a crash reproducer) through the
 //   same target, so the target always compiles and a crash can be replayed without sanitizers.
 #if FUZZING
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    DecoderFuzzTarget.run(UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size))
-    return 0
+import CLibFuzzer
+
+@main
+struct FuzzDecoders {
+    static func main() {
+        var argc = CommandLine.argc
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+        let status = LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+            DecoderFuzzTarget.run(UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size))
+            return 0
+        }
+        exit(status)
+    }
 }
 #else
-import Foundation
-
 @main
 struct ReplayFuzzInputs {
     static func main() throws {

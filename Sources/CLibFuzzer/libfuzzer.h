@@ -1,0 +1,5 @@
+// libFuzzer's driver entry point (compiler-rt, linked by -sanitize=fuzzer). Declared here so the
+// fuzzer's own main can start it: SwiftPM gives every executable a main of its own.
+#include <stddef.h>
+#include <stdint.h>
+int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*callback)(const uint8_t *data, size_t size));
