@@ -34,7 +34,8 @@ struct GroupCommand: AsyncParsableCommand {
             discussion: """
             Columns as rpk prints them: TOPIC, PARTITION, CURRENT-OFFSET (committed; - when \
             none), LOG-END-OFFSET (the high watermark), LAG, and the MEMBER-ID, CLIENT-ID and \
-            HOST of the member that owns the partition (empty when no member does).
+            HOST of the member that owns the partition (empty when no member does or the broker \
+            does not say), then each member with its assigned partitions.
 
             Example:
               kafka-admin group describe analyzer
@@ -61,6 +62,18 @@ struct GroupCommand: AsyncParsableCommand {
                           row.memberId ?? "", row.clientId ?? "", row.clientHost ?? "")
             }
             print(table.render())
+            // Members on their own too: some brokers (Tansu) describe members without their
+            // assignment, client id or host, which leaves the per-partition member columns empty.
+            if !description.members.isEmpty {
+                print("")
+                var members = TextTable("MEMBER-ID", "CLIENT-ID", "HOST", "ASSIGNED-PARTITIONS")
+                for member in description.members {
+                    members.add(member.memberId, member.clientId.isEmpty ? "-" : member.clientId,
+                                member.clientHost.isEmpty ? "-" : member.clientHost,
+                                member.assignment.isEmpty ? "-" : member.assignment.map { "\($0.topic)/\($0.partition)" }.joined(separator: ","))
+                }
+                print(members.render())
+            }
         }
     }
 
