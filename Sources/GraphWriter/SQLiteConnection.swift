@@ -22,6 +22,7 @@ final class SQLiteConnection {
     }
 
     deinit {
+        // close_v2 defers the close until the cached statements are finalized right after.
         sqlite3_close_v2(handle)
     }
 
@@ -31,11 +32,17 @@ final class SQLiteConnection {
         guard status == SQLITE_OK else { throw error(status, doing: sql) }
     }
 
+    /// Prepared once per connection and reused: parsing dominates a small upsert's cost.
+    private var statements: [String: SQLiteStatement] = [:]
+
     func prepare(_ sql: String) throws -> SQLiteStatement {
+        if let cached = statements[sql] { return cached }
         var stmt: OpaquePointer?
         let status = sqlite3_prepare_v2(handle, sql, -1, &stmt, nil)
         guard status == SQLITE_OK, let stmt else { throw error(status, doing: sql) }
-        return SQLiteStatement(stmt, connection: self, sql: sql)
+        let statement = SQLiteStatement(stmt, connection: self, sql: sql)
+        statements[sql] = statement
+        return statement
     }
 
     /// Runs `body` inside `BEGIN … COMMIT`, rolling back if it throws. Writers use IMMEDIATE,
@@ -43,6 +50,8 @@ final class SQLiteConnection {
     /// failing on a read-to-write upgrade; readers use a deferred one for a consistent snapshot.
     func transaction<T>(immediate: Bool = true, _ body: () throws -> T) throws -> T {
         try execute(immediate ? "BEGIN IMMEDIATE" : "BEGIN")
+        // No cached statement may keep a cursor (and its snapshot) open past the transaction.
+        defer { for statement in statements.values { statement.reset() } }
         do {
             let result = try body()
             try execute("COMMIT")
@@ -66,7 +75,8 @@ final class SQLiteConnection {
 /// A prepared statement; bind with `bind`, read rows with `step` and the column accessors.
 final class SQLiteStatement {
     private let stmt: OpaquePointer
-    private let connection: SQLiteConnection
+    // Unowned: the connection caches its statements, and outlives them.
+    private unowned let connection: SQLiteConnection
     private let sql: String
 
     fileprivate init(_ stmt: OpaquePointer, connection: SQLiteConnection, sql: String) {
@@ -104,6 +114,10 @@ final class SQLiteStatement {
             }
             guard status == SQLITE_OK else { throw connection.error(status, doing: sql) }
         }
+    }
+
+    func reset() {
+        sqlite3_reset(stmt)
     }
 
     /// Advances to the next row: true when a row is ready, false when done.
