@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "Miner", targets: ["Miner"]),
         .library(name: "PipelineConfig", targets: ["PipelineConfig"]),
         .library(name: "GraphWriter", targets: ["GraphWriter"]),
+        .executable(name: "graph-store", targets: ["graph-store"]),
         .executable(name: "kafka-codegen", targets: ["KafkaCodegen"]),
         .executable(name: "kafka-fuzz", targets: ["KafkaFuzz"]),
     ],
@@ -90,7 +91,20 @@ let package = Package(
         .target(name: "Miner", dependencies: ["PipelineModels"], swiftSettings: strict),
         .target(name: "PipelineConfig", swiftSettings: strict),
         // The writer's graph stores (SQLite by default, Dgraph over HTTP): no Kafka here.
-        .target(name: "GraphWriter", dependencies: ["PipelineModels"], swiftSettings: strict),
+        .target(name: "GraphWriter", dependencies: ["PipelineModels", "CSQLite"], swiftSettings: strict),
+        // The system SQLite (apt libsqlite3-dev) behind SQLiteGraphStore.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        // Queries (and loads) the writer's graph from a terminal.
+        .executableTarget(
+            name: "graph-store",
+            dependencies: ["GraphWriter", "PipelineModels", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "GraphWriterTests",
+            dependencies: ["GraphWriter", "PipelineModels", "CSQLite"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "PipelineTests",
             dependencies: ["PipelineModels", "Analyzer", "Miner", "PipelineConfig"],
