@@ -39,6 +39,12 @@ let package = Package(
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
         // CRC32C with SSE4.2 (runtime-detected) and a table fallback, for v2 record batches.
         .target(name: "CKafkaChecksum", path: "Sources/CKafkaChecksum"),
+        // TLS over memory BIOs and SCRAM's primitives, from Debian's OpenSSL (libssl-dev).
+        .target(
+            name: "CKafkaTLS",
+            path: "Sources/CKafkaTLS",
+            linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
+        ),
         .target(
             name: "KafkaCompression",
             dependencies: ["CZlib", "CSnappy", "CLZ4", "CZstd"],
@@ -62,7 +68,7 @@ let package = Package(
         ),
         .target(
             name: "KafkaClient",
-            dependencies: ["KafkaProtocol"],
+            dependencies: ["KafkaProtocol", "CKafkaTLS"],
             swiftSettings: strict
         ),
         .target(

@@ -24,6 +24,8 @@ public struct ClientConfiguration: Sendable {
     public var reconnectBackoffMaxMs = 1_000
     /// Caps the version used per api key (e.g. to test an older broker's path).
     public var maxApiVersions: [Int16: Int16] = [:]
+    /// PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL with their TLS and SASL settings.
+    public var security = SecurityConfiguration.plaintext
 
     public init(bootstrapServers: [Broker]) {
         self.bootstrapServers = bootstrapServers
@@ -53,6 +55,8 @@ public struct ClientConfiguration: Sendable {
         options.requestTimeoutMs = requestTimeoutMs
         options.maxInFlight = maxInFlightPerConnection
         options.maxFrameSize = maxFrameSize
+        options.tls = security.securityProtocol.usesTLS ? security.tls : nil
+        options.sasl = security.securityProtocol.usesSASL ? security.sasl : nil
         return options
     }
 }

@@ -15,6 +15,9 @@ public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
     case noBrokerReachable([String])
     case timedOut(String)
     case invalidConfiguration(String)
+    /// SASL authentication was refused (wrong credentials, unknown user, mechanism not
+    /// enabled). Not retriable: the connection is closed and the client does not reconnect.
+    case authenticationFailed(broker: String, mechanism: String, username: String, detail: String)
     case closed
 
     public var isRetriable: Bool {
@@ -22,6 +25,7 @@ public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
         case let .transport(error):
             switch error {
             case .resolveFailed, .notKafka, .closedRightAfterConnect: return false
+            case let .tlsFailed(_, cause, _): return cause.isRetriable
             default: return true
             }
         case let .broker(code, _, _), let .partition(code, _, _, _): return code.isRetriable
@@ -49,6 +53,8 @@ public enum KafkaClientError: Error, Sendable, CustomStringConvertible {
         case let .noBrokerReachable(errors): return "no broker reachable: " + errors.joined(separator: "; ")
         case let .timedOut(what): return "\(what) timed out"
         case let .invalidConfiguration(detail): return "invalid configuration: \(detail)"
+        case let .authenticationFailed(broker, mechanism, username, detail):
+            return "authentication failed on \(broker) (\(mechanism) as user \"\(username)\"): \(detail)"
         case .closed: return "the client is closed"
         }
     }

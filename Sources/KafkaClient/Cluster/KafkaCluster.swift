@@ -13,6 +13,9 @@ public actor KafkaCluster {
     private var failures: [Int32: (count: Int, retryAt: UInt64)] = [:]
     private var coordinators: [String: Int32] = [:]
     private var closed = false
+    /// Set once SASL authentication is refused: later calls fail with it at once instead of
+    /// reconnecting to be refused again (no retry storm on wrong credentials).
+    private var authenticationFailure: KafkaClientError?
 
     public init(configuration: ClientConfiguration) {
         self.configuration = configuration
@@ -34,6 +37,7 @@ public actor KafkaCluster {
                 bootstrap = session
                 return session
             } catch {
+                try stopOnFatal(error)
                 errors.append("\(broker): \(error)")
             }
         }
@@ -66,6 +70,7 @@ public actor KafkaCluster {
             failures[nodeId] = nil
             return session
         } catch {
+            try stopOnFatal(error)
             noteFailure(nodeId)
             throw error
         }
@@ -221,6 +226,22 @@ public actor KafkaCluster {
 
     private func checkOpen() throws {
         if closed { throw KafkaClientError.closed }
+        if let authenticationFailure { throw authenticationFailure }
+    }
+
+    /// Errors that reconnecting cannot fix end the attempt at once: a refused login (remembered),
+    /// and TLS trust or configuration failures (wrong CA, wrong host name, not TLS).
+    private func stopOnFatal(_ error: any Error) throws {
+        guard let error = error as? KafkaClientError else { return }
+        switch error {
+        case .authenticationFailed:
+            authenticationFailure = error
+            throw error
+        case let .transport(.tlsFailed(_, cause, _)) where !cause.isRetriable:
+            throw error
+        default:
+            return
+        }
     }
 
     /// Closes every connection; requests in flight fail with `.closed`.

@@ -1,4 +1,5 @@
 import KafkaProtocol
+import Synchronization
 
 /// A connection that has negotiated api versions: what producers, consumers and admin talk to.
 public final class BrokerSession: Sendable {
@@ -6,6 +7,8 @@ public final class BrokerSession: Sendable {
     public let versions: ApiVersionTable
     /// The broker's node id when known from metadata (-1 for a bootstrap connection).
     public let nodeId: Int32
+    /// Re-authentication before the SASL session lifetime ends (nil without SASL or lifetime).
+    private let reauthentication = Mutex<Task<Void, Never>?>(nil)
 
     init(connection: BrokerConnection, versions: ApiVersionTable, nodeId: Int32) {
         self.connection = connection
@@ -16,7 +19,8 @@ public final class BrokerSession: Sendable {
     public static let clientSoftwareName = "swift-kafka"
     public static let clientSoftwareVersion = "0.1.0"
 
-    /// Connects and runs the ApiVersions exchange. A broker that does not know our ApiVersions
+    /// Connects, runs the ApiVersions exchange and then, when configured, SASL
+    /// (`options.sasl`). A broker that does not know our ApiVersions
     /// version answers UNSUPPORTED_VERSION (possibly listing what it does know); we retry once
     /// at the version it offers, or v0, as the protocol guide prescribes.
     public static func open(
@@ -26,7 +30,13 @@ public final class BrokerSession: Sendable {
         let connection = try await BrokerConnection.connect(host: host, port: port, options: options)
         do {
             let table = try await negotiate(connection, caps: caps)
-            return BrokerSession(connection: connection, versions: table, nodeId: nodeId)
+            let session = BrokerSession(connection: connection, versions: table, nodeId: nodeId)
+            if let sasl = options.sasl {
+                let authenticator = SaslAuthenticator(sasl)
+                let lifetime = try await authenticator.authenticate(connection, versions: table)
+                session.scheduleReauthentication(authenticator, sessionLifetimeMs: lifetime)
+            }
+            return session
         } catch {
             connection.close()
             throw error
@@ -84,5 +94,38 @@ public final class BrokerSession: Sendable {
         return version
     }
 
-    public func close() { connection.close() }
+    public func close() {
+        reauthentication.withLock { task in
+            task?.cancel()
+            task = nil
+        }
+        connection.close()
+    }
+
+    /// KIP-368: the broker closes a SASL connection whose session lifetime has passed unless
+    /// the client authenticates again on it first. Requests keep flowing meanwhile; a failed
+    /// re-authentication closes the connection, and its owner reconnects (or reports the
+    /// authentication error) as after any other failure.
+    private func scheduleReauthentication(_ authenticator: SaslAuthenticator, sessionLifetimeMs: Int64) {
+        guard ReauthenticationSchedule.delayMs(sessionLifetimeMs: sessionLifetimeMs) != nil else { return }
+        let connection = self.connection, versions = self.versions
+        let task = Task {
+            var lifetime = sessionLifetimeMs
+            while let delay = ReauthenticationSchedule.delayMs(sessionLifetimeMs: lifetime) {
+                do {
+                    try await Task.sleep(nanoseconds: UInt64(delay) * 1_000_000)
+                } catch {
+                    return
+                }
+                if await connection.isClosed { return }
+                do {
+                    lifetime = try await authenticator.authenticate(connection, versions: versions)
+                } catch {
+                    connection.close()
+                    return
+                }
+            }
+        }
+        reauthentication.withLock { $0 = task }
+    }
 }

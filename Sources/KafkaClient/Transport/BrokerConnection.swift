@@ -12,6 +12,10 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
         public var requestTimeoutMs: Int = 30_000
         public var maxInFlight: Int = 16
         public var maxFrameSize: Int = FrameDecoder.defaultMaxFrameSize
+        /// TLS for this connection (SSL, SASL_SSL); nil for plaintext.
+        public var tls: TLSConfiguration?
+        /// SASL after ApiVersions (SASL_PLAINTEXT, SASL_SSL); run by `BrokerSession.open`.
+        public var sasl: SASLConfiguration?
         public init() {}
     }
 
@@ -35,6 +39,8 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
     private var unansweredIds: [Int32] = []
     private var closedError: (any Error)?
     private let nextCorrelationId = Atomic<Int32>(1)
+    /// Set before the first connect attempt, read on the loop thread afterwards.
+    private var tlsContext: TLSContext?
 
     struct PendingRequest {
         let apiKey: Int16
@@ -63,6 +69,13 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
     public static func connect(host: String, port: Int, options: Options = Options()) async throws -> BrokerConnection {
         let connection = BrokerConnection(host: host, port: port, options: options)
         do {
+            if let tls = options.tls {
+                do {
+                    connection.tlsContext = try TLSContext(tls)
+                } catch {
+                    throw TransportError.tlsFailed(peer: connection.peer, cause: .configuration, detail: error.detail)
+                }
+            }
             let addresses = try await Resolver.resolve(host: host, port: port)
             try await connection.open(addresses: addresses)
         } catch let error as TransportError {
@@ -105,6 +118,15 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
         }
         let channel = SocketChannel(fd: fd, peer: peer, loop: loop)
         channel.handler = self
+        if let tlsContext {
+            do {
+                channel.tls = try TLSStream(context: tlsContext, host: host)
+            } catch {
+                Glibc.close(fd)
+                continuation.resume(throwing: TransportError.tlsFailed(peer: peer, cause: .configuration, detail: error.detail))
+                return
+            }
+        }
         self.channel = channel
         connectWaiters.append(continuation)
         connectDeadline = IOLoop.monotonicNanos() + UInt64(options.connectTimeoutMs) * 1_000_000
@@ -259,6 +281,10 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
 
     private func tick(_ now: UInt64) {
         if !connectWaiters.isEmpty && now > connectDeadline {
+            if channel?.state == .handshaking {
+                fail(TransportError.tlsFailed(peer: peer, cause: .handshakeTimedOut, detail: "\(options.connectTimeoutMs) ms"))
+                return
+            }
             fail(TransportError.connectTimedOut(peer: peer, milliseconds: options.connectTimeoutMs))
             return
         }

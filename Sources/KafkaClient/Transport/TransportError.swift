@@ -14,6 +14,8 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     case notKafka(peer: String, detail: String)
     case requestTimedOut(peer: String, apiKey: Int16, milliseconds: Int)
     case unexpectedCorrelationId(peer: String, got: Int32)
+    /// The TLS handshake (or a TLS record later) failed; `cause` names why.
+    case tlsFailed(peer: String, cause: TLSFailureCause, detail: String)
     case closed
 
     public var description: String {
@@ -32,6 +34,7 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
         case let .requestTimedOut(peer, key, ms): return "request (api key \(key)) to \(peer) timed out after \(ms) ms"
         case let .unexpectedCorrelationId(peer, got):
             return "\(peer) answered correlation id \(got), which no request is waiting for"
+        case let .tlsFailed(peer, cause, detail): return cause.describe(peer: peer, detail: detail)
         case .closed: return "connection closed"
         }
     }

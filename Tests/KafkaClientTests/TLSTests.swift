@@ -1,0 +1,179 @@
+import Foundation
+import KafkaClient
+import KafkaProtocol
+import Testing
+
+/// TLS against a real Tansu behind a TLS terminator on loopback (Tansu's own TLS does not work
+/// in this build: PEERS.md), with certificates made by `openssl` for this run.
+@Suite struct TLSTests {
+    struct Setup: Sendable {
+        let certs: TestCertificates
+        let tansuPort: Int
+        /// Presents a certificate for 127.0.0.1 and localhost, signed by `certs.caFile`.
+        let terminator: Terminator
+        /// Presents a certificate for broker.elsewhere.test, signed by the same CA.
+        let elsewhere: Terminator
+
+        static let shared = Once<Setup> {
+            let certs = try TestCertificates.make()
+            let tansuPort = try TansuBroker.freeLoopbackPort()
+            let terminator = try Terminator(upstreamPort: tansuPort, certificate: certs.serverCert, key: certs.serverKey)
+            let elsewhere = try Terminator(upstreamPort: tansuPort, certificate: certs.elsewhereCert, key: certs.elsewhereKey)
+            // Tansu advertises the terminator, so metadata sends clients back through TLS.
+            _ = try await DedicatedTansu.start(port: tansuPort, advertisedPort: terminator.port)
+            return Setup(certs: certs, tansuPort: tansuPort, terminator: terminator, elsewhere: elsewhere)
+        }
+
+        func configuration(ca: String?, port: Int? = nil, verifyHostname: Bool = true) -> ClientConfiguration {
+            var config = ClientConfiguration(bootstrapServers: [.init(host: "127.0.0.1", port: port ?? terminator.port)])
+            config.clientId = "swift-kafka-tls-tests"
+            config.requestTimeoutMs = 15_000
+            config.connectTimeoutMs = 30_000
+            config.security = SecurityConfiguration(
+                securityProtocol: .ssl, tls: TLSConfiguration(caLocation: ca, verifyHostname: verifyHostname))
+            return config
+        }
+
+        func options(ca: String?, connectTimeoutMs: Int = 30_000) -> BrokerConnection.Options {
+            var options = BrokerConnection.Options()
+            options.tls = TLSConfiguration(caLocation: ca)
+            options.connectTimeoutMs = connectTimeoutMs
+            options.requestTimeoutMs = 10_000
+            return options
+        }
+    }
+
+    /// The TLS failure inside `error`, or nil.
+    func tlsCause(_ error: any Error) -> TLSFailureCause? {
+        if case let .transport(.tlsFailed(_, cause, _))? = error as? KafkaClientError { return cause }
+        return nil
+    }
+
+    @Test func producesAndConsumesOverTLSWithTheRightCA() async throws {
+        let setup = try await Setup.shared.get()
+        let config = setup.configuration(ca: setup.certs.caFile)
+        let topic = TansuBroker.uniqueTopic("tls")
+        let admin = KafkaAdminClient(configuration: config)
+        try await admin.createTopic(.init(name: topic, partitions: 1))
+        await admin.cluster.close()
+
+        let producer = try KafkaProducer(configuration: ProducerConfiguration(client: config))
+        for i in 0..<20 {
+            let sent = try await producer.send(topic: topic, key: "k\(i)", value: "secret value \(i)")
+            #expect(sent.offset == Int64(i))
+        }
+        await producer.close()
+
+        var consumerConfig = ConsumerConfiguration(client: config)
+        consumerConfig.fetchMaxWaitMs = 200
+        consumerConfig.enableAutoCommit = false
+        let consumer = KafkaConsumer(configuration: consumerConfig)
+        try await consumer.assign([TopicPartition(topic, 0): .earliest])
+        let collector = RecordCollector(consumer)
+        #expect(await eventually { collector.count >= 20 }, "got \(collector.count) of 20")
+        await consumer.close()
+        #expect(collector.records.map { String(decoding: $0.value ?? [], as: UTF8.self) } == (0..<20).map { "secret value \($0)" })
+        // Every connection went through the terminator: none bypassed TLS.
+        #expect(setup.terminator.counts.accepted >= 2)
+    }
+
+    @Test func verifiesTheDNSNameAndSendsSNIForAHostName() async throws {
+        let setup = try await Setup.shared.get()
+        let session = try await BrokerSession.open(host: "localhost", port: setup.terminator.port,
+                                                   options: setup.options(ca: setup.certs.caFile))
+        defer { session.close() }
+        let (response, _) = try await session.send(MetadataRequest())
+        #expect(response.brokers.first?.port == Int32(setup.terminator.port))
+    }
+
+    @Test func wrongCAFailsAtOnceWithACertificateVerifyError() async throws {
+        let setup = try await Setup.shared.get()
+        let cluster = KafkaCluster(configuration: setup.configuration(ca: setup.certs.otherCAFile))
+        defer { Task { await cluster.close() } }
+        do {
+            try await cluster.refreshMetadata()
+            Issue.record("a certificate from an untrusted CA was accepted")
+        } catch {
+            #expect(tlsCause(error) == .certificateVerifyFailed, "\(error)")
+            #expect("\(error)".contains("certificate verify failed"), "\(error)")
+            #expect((error as? KafkaClientError)?.isRetriable == false)
+        }
+    }
+
+    @Test func producerWithTheWrongCAFailsInsteadOfRetrying() async throws {
+        let setup = try await Setup.shared.get()
+        var producerConfig = ProducerConfiguration(client: setup.configuration(ca: setup.certs.otherCAFile))
+        producerConfig.deliveryTimeoutMs = 120_000
+        let producer = try KafkaProducer(configuration: producerConfig)
+        do {
+            _ = try await producer.send(topic: TansuBroker.uniqueTopic("tls-bad-ca"), value: "x")
+            Issue.record("sent through an untrusted certificate")
+        } catch {
+            #expect("\(error)".contains("certificate verify failed"), "\(error)")
+        }
+        await producer.close()
+    }
+
+    @Test func wrongHostNameFailsAtOnceWithAHostnameMismatch() async throws {
+        let setup = try await Setup.shared.get()
+        let cluster = KafkaCluster(configuration: setup.configuration(ca: setup.certs.caFile, port: setup.elsewhere.port))
+        defer { Task { await cluster.close() } }
+        do {
+            try await cluster.refreshMetadata()
+            Issue.record("a certificate for another host was accepted")
+        } catch {
+            #expect(tlsCause(error) == .hostnameMismatch, "\(error)")
+            #expect("\(error)".contains("hostname mismatch"), "\(error)")
+        }
+    }
+
+    @Test func hostnameVerificationCanBeTurnedOff() async throws {
+        let setup = try await Setup.shared.get()
+        let cluster = KafkaCluster(configuration: setup.configuration(
+            ca: setup.certs.caFile, port: setup.elsewhere.port, verifyHostname: false))
+        let metadata = try await cluster.refreshMetadata()
+        #expect(metadata.brokers.count == 1)
+        await cluster.close()
+    }
+
+    @Test func plaintextClientOnTheTLSPortGetsAClearError() async throws {
+        let setup = try await Setup.shared.get()
+        var options = BrokerConnection.Options()
+        options.requestTimeoutMs = 10_000
+        do {
+            let session = try await BrokerSession.open(host: "127.0.0.1", port: setup.terminator.port, options: options)
+            session.close()
+            Issue.record("plaintext Kafka passed through a TLS listener")
+        } catch {
+            // The terminator hangs up on bytes that are not TLS: diagnosed as "TLS expected?".
+            #expect("\(error)".contains("TLS"), "\(error)")
+            #expect(!"\(error)".contains("timed out"), "\(error)")
+        }
+    }
+
+    @Test func tlsClientOnThePlaintextPortGetsAClearError() async throws {
+        let setup = try await Setup.shared.get()
+        do {
+            let session = try await BrokerSession.open(host: "127.0.0.1", port: setup.tansuPort,
+                                                       options: setup.options(ca: setup.certs.caFile, connectTimeoutMs: 5_000))
+            session.close()
+            Issue.record("a TLS handshake succeeded against a plaintext broker")
+        } catch {
+            let cause = tlsCause(error)
+            #expect(cause == .notTLS || cause == .closedDuringHandshake || cause == .handshakeTimedOut, "\(error)")
+            #expect("\(error)".contains("not TLS on this port"), "\(error)")
+        }
+    }
+
+    @Test func unreadableCAFileIsAConfigurationError() async throws {
+        let setup = try await Setup.shared.get()
+        do {
+            _ = try await BrokerSession.open(host: "127.0.0.1", port: setup.terminator.port,
+                                             options: setup.options(ca: "/nonexistent/ca.pem"))
+            Issue.record("connected without its CA file")
+        } catch {
+            #expect(tlsCause(error) == .configuration, "\(error)")
+            #expect("\(error)".contains("/nonexistent/ca.pem"), "\(error)")
+        }
+    }
+}
