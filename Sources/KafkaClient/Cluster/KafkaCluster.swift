@@ -55,7 +55,9 @@ public actor KafkaCluster {
         if let task = opening[nodeId] { return try await task.value }
         if metadata.brokers[nodeId] == nil { try await refreshMetadata() }
         guard let broker = metadata.brokers[nodeId] else {
-            throw KafkaClientError.protocolViolation(broker: "cluster", detail: "unknown broker id \(nodeId)")
+            // A broker that is down drops out of the metadata while it may still lead
+            // partitions: retriable, the leader comes back or moves.
+            throw KafkaClientError.noBrokerReachable(["broker \(nodeId) is not in the cluster metadata (down?)"])
         }
         if let failure = failures[nodeId] {
             let now = IOLoop.monotonicNanos()
