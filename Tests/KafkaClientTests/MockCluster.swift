@@ -1,5 +1,6 @@
 import Foundation
 import KafkaClient
+import KafkaProtocol
 
 /// librdkafka's in-process mock cluster (N brokers, fault injection), hosted by
 /// `scripts/interop/mock_cluster.py` and driven over its stdin. Fails loudly if it cannot start.
@@ -54,6 +55,23 @@ final class MockCluster: @unchecked Sendable {
     func moveLeader(topic: String, partition: Int32, to broker: Int32) throws {
         try command("leader \(topic) \(partition) \(broker)")
     }
+
+    func setDown(_ broker: Int32) throws { try command("down \(broker)") }
+    func setUp(_ broker: Int32) throws { try command("up \(broker)") }
+
+    /// The next requests of `apiKey`, on whichever broker gets them, fail with `codes` in turn.
+    func pushErrors(apiKey: Int16, _ codes: [KafkaErrorCode]) throws {
+        try command("errors \(apiKey) " + codes.map { String($0.rawValue) }.joined(separator: " "))
+    }
+
+    /// The next requests of `apiKey` to `broker` fail with these codes, each answered after its delay.
+    func pushBrokerErrors(broker: Int32, apiKey: Int16, _ codes: [(KafkaErrorCode, rttMs: Int)]) throws {
+        try command("broker_errors \(broker) \(apiKey) " + codes.map { "\($0.0.rawValue):\($0.rttMs)" }.joined(separator: " "))
+    }
+
+    func clearErrors(apiKey: Int16) throws { try command("clear_errors \(apiKey)") }
+
+    func moveCoordinator(group: String, to broker: Int32) throws { try command("coordinator \(group) \(broker)") }
 
     func stop() {
         try? input.close()

@@ -51,12 +51,13 @@ import Testing
         #expect(state.isIdle && state.usedBytes == 0)
     }
 
-    @Test func outOfOrderAtTheExpectedSequenceFailsAndResequencesUnderANewEpoch() async throws {
+    @Test func outOfOrderAtTheExpectedSequenceResendsTheRefusedBatchUnderANewEpoch() async throws {
         let (stream, continuation) = AsyncStream<DeliveryReport>.makeStream()
         var state = Self.makeState(continuation)
         Self.enqueue(&state, 2)
         let tp = TopicPartition(topic: "t", partition: 0)
         var batches = state.drain(now: 10)
+        let refused = batches[1].id
         state.settle([(batches[0].id, tp, .success(baseOffset: 0, logAppendTime: -1))], now: 11)
         let ooo = KafkaClientError.partition(.outOfOrderSequenceNumber, topic: "t", partition: 0, broker: nil)
         state.settle([(batches[1].id, tp, .outOfOrder(ooo))], now: 12)
@@ -65,12 +66,15 @@ import Testing
         #expect(state.drain(now: 1_000_000_000).isEmpty)  // nothing goes out until the new epoch
         state.adoptProducerId(43, epoch: 0)
         batches = state.drain(now: 2_000_000_000)
-        #expect(batches.map(\.baseSequence) == [0])
-        #expect(batches.map(\.producerId) == [43])
+        // The refused batch goes first, then the new one, both sequenced afresh.
+        #expect(batches.first?.id == refused)
+        #expect(batches.map(\.baseSequence) == [0, 1])
+        #expect(batches.map(\.producerId) == [43, 43])
+        state.settle(batches.enumerated().map { ($1.id, tp, .success(baseOffset: Int64(1 + $0), logAppendTime: -1)) }, now: 2_000_000_001)
         continuation.finish()
-        var results: [Bool] = []
-        for await report in stream { results.append((try? report.result.get()) != nil) }
-        #expect(results == [true, false])
+        var offsets: [Int64] = []
+        for await report in stream { offsets.append(try report.result.get().offset) }
+        #expect(offsets == [0, 1, 2])
     }
 
     @Test func retriesStopAtTheDeliveryTimeoutWithATypedError() async throws {

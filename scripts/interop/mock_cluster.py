@@ -5,6 +5,11 @@ takes commands on stdin, one per line, answering "OK" or "ERR <reason>":
   topic NAME PARTITIONS REPLICAS     create a topic (the mock has no CreateTopics)
   leader TOPIC PARTITION BROKER      move a partition's leader
   down BROKER / up BROKER            take a broker down / bring it back
+  errors APIKEY ERR [ERR...]         the next requests of APIKEY (any broker) fail with these codes
+  broker_errors BROKER APIKEY ERR:RTT [ERR:RTT...]   the same on one broker, each after RTT ms
+  clear_errors APIKEY                drop errors pushed for APIKEY and not yet used
+  coordinator GROUP BROKER           move group GROUP's coordinator
+  rtt BROKER MS                      delay every response of BROKER by MS
   quit                               destroy the cluster and exit
 
 Prints "BOOTSTRAP host:port,..." once ready. Exits when stdin closes.
@@ -33,6 +38,12 @@ def load():
     lib.rd_kafka_mock_partition_set_leader.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int32, ctypes.c_int32]
     lib.rd_kafka_mock_broker_set_down.argtypes = [ctypes.c_void_p, ctypes.c_int32]
     lib.rd_kafka_mock_broker_set_up.argtypes = [ctypes.c_void_p, ctypes.c_int32]
+    lib.rd_kafka_mock_push_request_errors_array.argtypes = [ctypes.c_void_p, ctypes.c_int16, ctypes.c_size_t, ctypes.POINTER(ctypes.c_int)]
+    lib.rd_kafka_mock_push_request_errors_array.restype = None
+    lib.rd_kafka_mock_clear_request_errors.argtypes = [ctypes.c_void_p, ctypes.c_int16]
+    lib.rd_kafka_mock_clear_request_errors.restype = None
+    lib.rd_kafka_mock_coordinator_set.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int32]
+    lib.rd_kafka_mock_broker_set_rtt.argtypes = [ctypes.c_void_p, ctypes.c_int32, ctypes.c_int]
     lib.rd_kafka_mock_group_initial_rebalance_delay_ms.argtypes = [ctypes.c_void_p, ctypes.c_int32]
     lib.rd_kafka_mock_cluster_destroy.argtypes = [ctypes.c_void_p]
     return lib
@@ -67,6 +78,23 @@ def main() -> None:
                 rc = lib.rd_kafka_mock_broker_set_down(mc, int(words[1]))
             elif words[0] == "up":
                 rc = lib.rd_kafka_mock_broker_set_up(mc, int(words[1]))
+            elif words[0] == "errors":
+                codes = [int(w) for w in words[2:]]
+                lib.rd_kafka_mock_push_request_errors_array(mc, int(words[1]), len(codes), (ctypes.c_int * len(codes))(*codes))
+                rc = 0
+            elif words[0] == "broker_errors":
+                # Variadic (err, rtt) pairs: ints on x86-64 pass as they are.
+                pairs = [int(x) for w in words[3:] for x in w.split(":")]
+                rc = lib.rd_kafka_mock_broker_push_request_error_rtts(
+                    ctypes.c_void_p(mc), ctypes.c_int32(int(words[1])), ctypes.c_int16(int(words[2])), ctypes.c_size_t(len(pairs) // 2),
+                    *[ctypes.c_int(x) for x in pairs])
+            elif words[0] == "clear_errors":
+                lib.rd_kafka_mock_clear_request_errors(mc, int(words[1]))
+                rc = 0
+            elif words[0] == "coordinator":
+                rc = lib.rd_kafka_mock_coordinator_set(mc, b"group", words[1].encode(), int(words[2]))
+            elif words[0] == "rtt":
+                rc = lib.rd_kafka_mock_broker_set_rtt(mc, int(words[1]), int(words[2]))
             elif words[0] == "quit":
                 break
             else:

@@ -16,6 +16,12 @@ public actor KafkaCluster {
     /// Set once SASL authentication is refused: later calls fail with it at once instead of
     /// reconnecting to be refused again (no retry storm on wrong credentials).
     private var authenticationFailure: KafkaClientError?
+    /// Refreshes metadata every `metadataMaxAgeMs`, and at once when `refreshSoon` asks.
+    /// Started on first use, cancelled by `close`: the cluster owns it.
+    private var refresher: Task<Void, Never>?
+    private let refreshSignal = SenderSignal()
+    /// Metadata refreshes done so far (the background ones included); for tests and diagnostics.
+    public private(set) var metadataRefreshCount = 0
 
     public init(configuration: ClientConfiguration) {
         self.configuration = configuration
@@ -26,6 +32,7 @@ public actor KafkaCluster {
     /// Any live session: a known broker, else a bootstrap server (tried in order).
     public func anySession() async throws -> BrokerSession {
         try checkOpen()
+        startRefresherIfNeeded()
         if let session = sessions.values.first { return session }
         if let bootstrap { return bootstrap }
         var errors: [String] = []
@@ -52,7 +59,9 @@ public actor KafkaCluster {
         if let task = opening[nodeId] { return try await task.value }
         if metadata.brokers[nodeId] == nil { try await refreshMetadata() }
         guard let broker = metadata.brokers[nodeId] else {
-            throw KafkaClientError.protocolViolation(broker: "cluster", detail: "unknown broker id \(nodeId)")
+            // A broker that is down drops out of the metadata while it may still lead
+            // partitions: retriable, the leader comes back or moves.
+            throw KafkaClientError.noBrokerReachable(["broker \(nodeId) is not in the cluster metadata (down?)"])
         }
         if let failure = failures[nodeId] {
             let now = IOLoop.monotonicNanos()
@@ -89,6 +98,8 @@ public actor KafkaCluster {
         if sessions[session.nodeId] === session {
             sessions[session.nodeId] = nil
             noteFailure(session.nodeId)
+            // A broken connection may mean a broker left and leaders moved: look again now.
+            refreshSoon()
         }
         if bootstrap === session { bootstrap = nil }
     }
@@ -117,6 +128,7 @@ public actor KafkaCluster {
                 let fresh = ClusterMetadata(response)
                 metadata.merge(fresh, replacingAllTopics: topics == nil)
                 metadataFetchedAt = IOLoop.monotonicNanos()
+                metadataRefreshCount += 1
                 dropSessionsToDepartedBrokers()
                 return metadata
             } catch let error as KafkaClientError where error.isRetriable {
@@ -129,6 +141,7 @@ public actor KafkaCluster {
 
     /// Metadata for `topics`, refreshed when missing, stale, or when a partition has no leader.
     public func topicMetadata(_ topic: String) async throws -> ClusterMetadata.TopicInfo {
+        wantedTopics.insert(topic)
         let age = IOLoop.monotonicNanos() &- metadataFetchedAt
         let stale = age > UInt64(configuration.metadataMaxAgeMs) * 1_000_000
         if stale || metadata.topics[topic] == nil || metadata.topics[topic]?.partitions.contains(where: { $0.leader < 0 }) == true {
@@ -143,9 +156,73 @@ public actor KafkaCluster {
     }
 
     /// Marks what is known about `topic` as stale: after NOT_LEADER_OR_FOLLOWER and friends.
+    /// The background refresher fetches it again at once, so that other users of the cluster
+    /// (a consumer's fetch loops on other brokers) learn of the move too.
     public func invalidate(topic: String) {
         metadata.topics[topic] = nil
+        refreshSoon()
     }
+
+    // MARK: background refresh
+
+    /// Asks the background refresher to refresh the known topics now rather than at the next
+    /// interval; requests coalesce.
+    public func refreshSoon() {
+        refreshWanted = true
+        refreshSignal.signal()
+    }
+
+    private var refreshWanted = false
+
+    private func startRefresherIfNeeded() {
+        guard refresher == nil, !closed else { return }
+        let interval = UInt64(max(1, configuration.metadataMaxAgeMs)) * 1_000_000
+        let signal = refreshSignal
+        refresher = Task { [weak self] in
+            var failures = 0
+            while !Task.isCancelled {
+                guard let due = await self?.nextRefreshDue(interval: interval) else { return }
+                if due > IOLoop.monotonicNanos() { await signal.wait(until: due) }
+                guard !Task.isCancelled, let self else { return }
+                if await self.refreshInBackground() {
+                    failures = 0
+                } else {
+                    // No broker answered: back off (bounded) instead of spinning.
+                    failures += 1
+                    let backoff = UInt64(min(1_000, 50 << min(failures, 5))) * 1_000_000
+                    await signal.wait(until: IOLoop.monotonicNanos() + backoff)
+                }
+            }
+        }
+    }
+
+    /// When the next background refresh is due: now if one was asked for, else when the cache
+    /// reaches its maximum age.
+    private func nextRefreshDue(interval: UInt64) -> UInt64? {
+        if closed { return nil }
+        if refreshWanted { return 0 }
+        return metadataFetchedAt == 0 ? IOLoop.monotonicNanos() + interval : metadataFetchedAt + interval
+    }
+
+    /// Refreshes the topics in use if a refresh was asked for or the cache is at its maximum age;
+    /// answers false when the refresh failed.
+    private func refreshInBackground() async -> Bool {
+        let age = IOLoop.monotonicNanos() &- metadataFetchedAt
+        guard refreshWanted || age >= UInt64(configuration.metadataMaxAgeMs) * 1_000_000 else { return true }
+        refreshWanted = false
+        let topics = Array(Set(metadata.topics.keys).union(wantedTopics)).sorted()
+        do {
+            try await refreshMetadata(topics: topics)
+            return true
+        } catch {
+            if closed { return true }
+            refreshWanted = true
+            return false
+        }
+    }
+
+    /// Topics someone looked up: refreshed in the background even while absent from the cache.
+    private var wantedTopics: Set<String> = []
 
     public func leaderSession(topic: String, partition: Int32) async throws -> BrokerSession {
         let info = try await topicMetadata(topic)
@@ -247,6 +324,9 @@ public actor KafkaCluster {
     /// Closes every connection; requests in flight fail with `.closed`.
     public func close() {
         closed = true
+        refresher?.cancel()
+        refresher = nil
+        refreshSignal.signal()
         for task in opening.values { task.cancel() }
         for session in sessions.values { session.close() }
         sessions = [:]

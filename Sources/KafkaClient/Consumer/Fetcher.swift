@@ -1,4 +1,5 @@
 import KafkaProtocol
+import Synchronization
 
 /// The fetch side of a consumer: partitions grouped by leader, one long-polling loop per leader
 /// broker (one Fetch covers all of that broker's assigned partitions), regrouped when the
@@ -8,6 +9,10 @@ final class Fetcher: Sendable {
     let configuration: ConsumerConfiguration
     let state: ConsumerState
     let events: AsyncStream<ConsumerEvent>.Continuation
+    /// Undecodable fetches in a row per partition. Damage in transit goes away when fetched
+    /// again; damage in the log does not, and after `maxCorruptFetches` the partition halts.
+    private let corruptFetches = Mutex<[TopicPartition: Int]>([:])
+    static let maxCorruptFetches = 3
 
     init(cluster: KafkaCluster, configuration: ConsumerConfiguration, state: ConsumerState,
          events: AsyncStream<ConsumerEvent>.Continuation) {
@@ -201,14 +206,25 @@ final class Fetcher: Sendable {
                     }
                     do {
                         let output = try RecordConversion.convert(bytes, topic: name, partition: tp.partition, from: offset)
+                        corruptFetches.withLock { _ = $0.removeValue(forKey: tp) }
                         state.append(tp, epoch: epoch, fetchedAt: offset, records: output.records,
                                      nextOffset: output.nextOffset, bytes: bytes.count, highWatermark: data.highWatermark)
                     } catch {
-                        state.halt(tp, epoch: epoch)
+                        // Nothing of this answer is delivered; the position stays where it was.
                         let failure = KafkaClientError.protocolViolation(
                             broker: session.connection.peer, detail: "\(tp) at offset \(offset): undecodable records: \(error)")
                         report(failure)
-                        state.fail(failure)
+                        let count = corruptFetches.withLock { c -> Int in
+                            c[tp, default: 0] += 1
+                            return c[tp]!
+                        }
+                        if count >= Self.maxCorruptFetches {
+                            state.halt(tp, epoch: epoch)
+                            state.fail(failure)
+                        } else {
+                            // Fetch it again after a backoff.
+                            exit = .retry
+                        }
                     }
                 case .offsetOutOfRange:
                     state.reset(tp, epoch: epoch, to: configuration.autoOffsetReset == .earliest ? .earliest : .latest)

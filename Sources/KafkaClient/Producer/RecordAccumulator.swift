@@ -216,9 +216,11 @@ struct AccumulatorState {
                 var outcome = batch.outcome!
                 batch.outcome = nil
                 if case let .outOfOrder(error) = outcome {
-                    // An earlier batch is being retried: this one was merely early.
+                    // An earlier batch is being retried: this one was merely early. Otherwise the
+                    // broker lost track of our sequence; it refused this batch, so resending it
+                    // under a new epoch (sequences from 0) cannot duplicate it.
                     let early = !partitions[tp]!.retry.isEmpty || batch.baseSequence != partitions[tp]!.expectedSequence
-                    outcome = early ? .retry(error) : .failed(error)
+                    outcome = early ? .retry(error) : .needsNewEpoch(error)
                 }
                 switch outcome {
                 case let .success(baseOffset, logAppendTime):
