@@ -26,6 +26,8 @@ let package = Package(
         .library(name: "PipelineConfig", targets: ["PipelineConfig"]),
         .library(name: "GraphWriter", targets: ["GraphWriter"]),
         .executable(name: "kafka-codegen", targets: ["KafkaCodegen"]),
+        // `make bench`: our client's side of the comparison with librdkafka.
+        .executable(name: "kafka-bench", targets: ["kafka-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -85,6 +87,9 @@ let package = Package(
         .target(name: "PipelineConfig", swiftSettings: strict),
         // The writer's graph stores (SQLite by default, Dgraph over HTTP): no Kafka here.
         .target(name: "GraphWriter", dependencies: ["PipelineModels"], swiftSettings: strict),
+        // `make bench` (scripts/bench/run.py): workloads and codec micro-benchmarks, and their thin executable.
+        .target(name: "KafkaBenchKit", dependencies: ["KafkaClient", "KafkaProtocol", "KafkaCompression"], swiftSettings: strict),
+        .executableTarget(name: "kafka-bench", dependencies: ["KafkaBenchKit", "KafkaCompression"], swiftSettings: strict),
         .testTarget(
             name: "PipelineTests",
             dependencies: ["PipelineModels", "Analyzer", "Miner", "PipelineConfig"],
@@ -107,7 +112,8 @@ let package = Package(
         ),
         .testTarget(
             name: "KafkaClientTests",
-            dependencies: ["KafkaClient", "KafkaProtocol"],
+            dependencies: ["KafkaClient", "KafkaProtocol",
+                           "KafkaBenchKit"],  // bench smoke test (BenchSmokeTests.swift)
             swiftSettings: strict
         ),
         .testTarget(
