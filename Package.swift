@@ -28,6 +28,8 @@ let package = Package(
         .executable(name: "graph-store", targets: ["graph-store"]),
         .executable(name: "kafka-codegen", targets: ["KafkaCodegen"]),
         .executable(name: "kafka-fuzz", targets: ["KafkaFuzz"]),
+        // `make bench`: our client's side of the comparison with librdkafka.
+        .executable(name: "kafka-bench", targets: ["kafka-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -111,6 +113,9 @@ let package = Package(
             dependencies: ["GraphWriter", "PipelineModels", "CSQLite"],
             swiftSettings: strict
         ),
+        // `make bench` (scripts/bench/run.py): workloads and codec micro-benchmarks, and their thin executable.
+        .target(name: "KafkaBenchKit", dependencies: ["KafkaClient", "KafkaProtocol", "KafkaCompression"], swiftSettings: strict),
+        .executableTarget(name: "kafka-bench", dependencies: ["KafkaBenchKit", "KafkaCompression"], swiftSettings: strict),
         .testTarget(
             name: "PipelineTests",
             dependencies: ["PipelineModels", "Analyzer", "Miner", "PipelineConfig"],
@@ -133,7 +138,8 @@ let package = Package(
         ),
         .testTarget(
             name: "KafkaClientTests",
-            dependencies: ["KafkaClient", "KafkaProtocol"],
+            dependencies: ["KafkaClient", "KafkaProtocol",
+                           "KafkaBenchKit"],  // bench smoke test (BenchSmokeTests.swift)
             swiftSettings: strict
         ),
         .testTarget(

@@ -10,7 +10,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 tools="$here/.tools"
 mkdir -p "$tools/bin"
 
-apt_packages=(zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libsqlite3-dev tshark libssl-dev openssl)
+# librdkafka-dev: headers only, for make bench's C peer (linked against pip's librdkafka).
+apt_packages=(zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libsqlite3-dev tshark libssl-dev openssl librdkafka-dev)
 missing=()
 for p in "${apt_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
