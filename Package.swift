@@ -139,7 +139,7 @@ let package = Package(
         .testTarget(
             name: "KafkaClientTests",
             dependencies: ["KafkaClient", "KafkaProtocol",
-                           "KafkaBenchKit"],  // bench smoke test (BenchSmokeTests.swift)
+                           "KafkaCompression", "KafkaBenchKit"],  // bench smoke test (BenchSmokeTests.swift)
             swiftSettings: strict
         ),
         .testTarget(
