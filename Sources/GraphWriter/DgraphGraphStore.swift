@@ -62,13 +62,13 @@ public struct DgraphGraphStore: GraphStore {
 
     public func filesReferencing(table: String) async throws -> [GraphFileNode] {
         let answer = try await query(DgraphDQL.filesReferencing(table: table), as: FilesAnswer.self)
-        return Self.nodes(answer.files.flatMap { $0.referencedBy ?? [] })
+        return Self.nodes((answer.files ?? []).flatMap { $0.referencedBy ?? [] })
             .sorted { ($0.repo, $0.path) < ($1.repo, $1.path) }
     }
 
     public func files(inRepo repo: String) async throws -> [GraphFileNode] {
         let answer = try await query(DgraphDQL.files(inRepo: repo), as: FilesAnswer.self)
-        return Self.nodes(answer.files.flatMap { $0.contains ?? [] }).sorted { $0.path < $1.path }
+        return Self.nodes((answer.files ?? []).flatMap { $0.contains ?? [] }).sorted { $0.path < $1.path }
     }
 
     private func query<T: Decodable & Sendable>(_ text: String, as type: T.Type) async throws -> T {
@@ -124,7 +124,8 @@ private struct SummaryAnswer: Decodable, Sendable {
 }
 
 private struct FilesAnswer: Decodable, Sendable {
-    var files: [Holder]
+    // Absent rather than empty in some Dgraph versions when nothing matches.
+    var files: [Holder]?
     struct Holder: Decodable, Sendable {
         var contains: [FileAnswer]?
         var referencedBy: [FileAnswer]?

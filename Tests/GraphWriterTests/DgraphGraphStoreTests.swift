@@ -181,6 +181,15 @@ import Testing
                                 referencesEdges: 0))
     }
 
+    @Test func unknownTablesAndReposGiveNoFiles() async throws {
+        let answers = Mutex([#"{"data":{"files":[]}}"#, #"{"data":{}}"#])
+        let server = try FakeDgraphServer { _ in (200, answers.withLock { $0.removeFirst() }) }
+        defer { server.stop() }
+        let store = Self.store(server)
+        #expect(try await store.filesReferencing(table: "nope").isEmpty)
+        #expect(try await store.files(inRepo: "nope").isEmpty)
+    }
+
     @Test func fileQueriesReadNodesAndSortThem() async throws {
         let server = try FakeDgraphServer { request in
             if request.body.contains("~references {") {

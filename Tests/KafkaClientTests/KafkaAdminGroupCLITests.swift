@@ -1,5 +1,6 @@
 import Foundation
 import KafkaClient
+import Synchronization
 import Testing
 
 /// kafka-admin's format strings, `group describe` columns and `group seek`, run as a user runs
@@ -36,15 +37,50 @@ import Testing
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
+        let command = "kafka-admin \(arguments.joined(separator: " "))"
+        let status: Int32 = try await bounded(command) { finish in
+            process.terminationHandler = { finish(.success($0.terminationStatus)) }
+            do { try process.run() } catch { finish(.failure(error)) }
+        } onTimeout: {
+            if process.isRunning { process.terminate() }
         }
         return Run(status: status, out: try String(contentsOf: files[1], encoding: .utf8),
                    err: try String(contentsOf: files[2], encoding: .utf8))
+    }
+
+    struct Timeout: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Waits for `start`'s callback at most `seconds`, then throws `Timeout` naming `what`, so a
+    /// lost callback or a stuck call fails the test instead of hanging the suite.
+    static func bounded<T: Sendable>(
+        _ what: String, seconds: Int = 90,
+        _ start: (@escaping @Sendable (Result<T, any Error>) -> Void) -> Void,
+        onTimeout: @escaping @Sendable () -> Void = {}
+    ) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let pending = Mutex<CheckedContinuation<T, any Error>?>(continuation)
+            let finish: @Sendable (Result<T, any Error>) -> Void = { result in
+                pending.withLock { $0.take() }?.resume(with: result)
+            }
+            Task {
+                try? await Task.sleep(for: .seconds(seconds))
+                onTimeout()
+                finish(.failure(Timeout(description: "\(what) did not finish within \(seconds) s")))
+            }
+            start(finish)
+        }
+    }
+
+    /// Runs an async call with the same bound.
+    static func bounded<T: Sendable>(_ what: String, seconds: Int = 90,
+                                     _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await bounded(what, seconds: seconds) { finish in
+            Task {
+                do { finish(.success(try await operation())) } catch { finish(.failure(error)) }
+            }
+        }
     }
 
     /// The whitespace-separated cells of the table row for `partition` of `topic`.
@@ -56,7 +92,7 @@ import Testing
     @Test func consumeWithAFormatStringPrintsKcatTokens() async throws {
         let broker = try await TansuBroker.shared()
         let b = ["-b", broker.brokers]
-        let topic = try await createTopic(broker, partitions: 1, prefix: "fmt")
+        let topic = try await Self.bounded("create topic") { try await createTopic(broker, partitions: 1, prefix: "fmt") }
         let produced = try await Self.run(["produce", topic, "-K", ":", "-H", "src=cli", "-H", "n=1"] + b,
                                           input: "k1:v1\nk2:\n")
         #expect(produced.status == 0, "\(produced.err)")
@@ -86,7 +122,7 @@ import Testing
     @Test func groupDescribeShowsMembersAndSeekMovesAnIdleGroup() async throws {
         let broker = try await TansuBroker.shared()
         let b = ["-b", broker.brokers]
-        let topic = try await createTopic(broker, partitions: 2, prefix: "seek")
+        let topic = try await Self.bounded("create topic") { try await createTopic(broker, partitions: 2, prefix: "seek") }
         let group = "seek-\(UUID().uuidString.prefix(8))"
         // Three produce runs, three batches: p0 offsets 0-2 and 3-4, then p1 offset 0.
         for (lines, partition) in [("a\nb\nc\n", "0"), ("d\ne\n", "0"), ("f\n", "1")] {
@@ -103,10 +139,10 @@ import Testing
         config.enableAutoCommit = false
         config.fetchMaxWaitMs = 200
         let consumer = KafkaConsumer(configuration: config)
-        try await consumer.subscribe(topics: [topic])
+        try await Self.bounded("subscribe") { try await consumer.subscribe(topics: [topic]) }
         let collector = RecordCollector(consumer)
         #expect(await eventually { collector.count >= 6 }, "consumed \(collector.count) of 6")
-        try await consumer.commit()
+        try await Self.bounded("commit") { try await consumer.commit() }
 
         let live = try await Self.run(["group", "describe", group] + b)
         #expect(live.status == 0, "\(live.err)")
@@ -125,7 +161,7 @@ import Testing
         #expect(refused.err.contains("active member"), "\(refused.err)")
 
         collector.stop()
-        await consumer.close()
+        try await Self.bounded("consumer close") { await consumer.close() }
         var idle = false
         for _ in 0..<100 where !idle {
             idle = try await Self.run(["group", "describe", group] + b).out.contains("MEMBERS      0")
@@ -136,8 +172,10 @@ import Testing
         let admin = KafkaAdminClient(configuration: broker.configuration)
         defer { Task { await admin.cluster.close() } }
         func committed() async throws -> [Int32: Int64] {
-            Dictionary(uniqueKeysWithValues: try await admin.committedOffsets(group: group, topics: [topic])
-                .map { ($0.key.partition, $0.value) })
+            let offsets = try await Self.bounded("committedOffsets") {
+                try await admin.committedOffsets(group: group, topics: [topic])
+            }
+            return Dictionary(uniqueKeysWithValues: offsets.map { ($0.key.partition, $0.value) })
         }
 
         let start = try await Self.run(["group", "seek", group, "--to", "start", "--topic", topic] + b)
