@@ -151,7 +151,8 @@ enum DedicatedTansu {
     }
 
     static func terminateAll() {
-        for pid in pids.withLock({ $0 }) { kill(pid, SIGTERM) }
+        // SIGKILL: children of the test runner inherit a blocked SIGTERM (see TansuBroker).
+        for pid in pids.withLock({ $0 }) { kill(pid, SIGKILL) }
     }
 }
 

@@ -127,6 +127,8 @@ actor SharedBroker {
 
     static func terminateAtExit() {
         let pid = running.withLock { $0 }
-        if pid > 0 { kill(pid, SIGTERM) }
+        // SIGKILL: processes started by the test runner inherit a blocked SIGTERM, so Tansu
+        // would ignore a polite stop and outlive the tests.
+        if pid > 0 { kill(pid, SIGKILL) }
     }
 }
