@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SPECS ?= ../shared/kafka-message-specs
 
-.PHONY: all build test deps generate fixtures clean
+.PHONY: all build test deps generate fixtures clean run
 
 all: build
 
@@ -24,6 +24,11 @@ generate:
 # kafka-python, librdkafka's mock cluster) through `kafka-admin record`.
 fixtures: deps
 	bash scripts/fixtures/record-all.sh
+
+# The whole pipeline on this machine: broker, topics, the four services, the sample repository
+# (or REPO=/some/dir) through to the graph, a summary, then everything stopped.
+run:
+	python3 scripts/run_pipeline.py
 
 clean:
 	rm -rf .build
