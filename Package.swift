@@ -94,7 +94,14 @@ let package = Package(
         .target(name: "Miner", dependencies: ["PipelineModels"], swiftSettings: strict),
         .target(name: "PipelineConfig", swiftSettings: strict),
         // The writer's graph stores (SQLite by default, Dgraph over HTTP): no Kafka here.
-        .target(name: "GraphWriter", dependencies: ["PipelineModels"], swiftSettings: strict),
+        .target(name: "GraphWriter", dependencies: ["PipelineModels", "CSQLite"], swiftSettings: strict),
+        // The system SQLite (apt libsqlite3-dev) behind SQLiteGraphStore.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .testTarget(
+            name: "GraphWriterTests",
+            dependencies: ["GraphWriter", "PipelineModels", "CSQLite"],
+            swiftSettings: strict
+        ),
         // Pipeline services: the shared runtime, one library per service, thin executables.
         .target(
             name: "PipelineKit",

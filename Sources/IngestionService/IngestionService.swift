@@ -115,7 +115,7 @@ struct TriggerHandler: Sendable {
             } catch {
                 throw TriggerError(status: 413, message: "body larger than \(settings.maxRequestBytes) bytes")
             }
-            parameters += try TriggerRequest.bodyParameters(Array(buffer: body), contentType: request.headers[.contentType])
+            parameters += try TriggerRequest.bodyParameters(Array(body.readableBytesView), contentType: request.headers[.contentType])
         }
         return try TriggerRequest.validate(parameters, policy: policy)
     }

@@ -26,11 +26,11 @@ public final class PipelineLoop: Service, Sendable {
     let settings: ServiceSettings
     let logger: Logger
     let retry: RetryPolicy
-    public var commitIntervalMs = 200
+    public let commitIntervalMs = 200
     /// Records in flight (consumed, outputs unacknowledged) before consumption pauses.
-    public var maxInFlight = 2_000
+    public let maxInFlight = 2_000
     /// How long shutdown waits for outstanding acknowledgments.
-    public var drainTimeoutMs = 30_000
+    public let drainTimeoutMs = 30_000
 
     private struct Shared {
         var tracker = OffsetTracker()

@@ -52,9 +52,11 @@ struct TextTable {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
         }
         func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, cell in
+            let text = cells.enumerated().map { i, cell in
                 i == cells.count - 1 ? cell : cell.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0)
             }.joined()
+            // Empty trailing cells (no member owns a partition) would leave padding behind.
+            return String(text.reversed().drop { $0 == " " }.reversed())
         }
         return ([line(headers)] + rows.map(line)).joined(separator: "\n")
     }

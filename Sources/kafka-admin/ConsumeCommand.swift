@@ -8,12 +8,16 @@ struct ConsumeCommand: AsyncParsableCommand {
         commandName: "consume",
         abstract: "Print records of a topic, one per line.",
         discussion: """
-        Without -g the partitions are assigned directly; with -g the group's committed offsets
+        Without -g the partitions are assigned directly; with -g the group's committed offsets \
         are used and the group is joined.
 
+        -f takes value, kv, json, or a kcat-style format string printed as written: \
+        \(RecordFormat.tokenHelp).
+
         Examples:
-          kafka-admin consume orders -o start -e            # everything, then exit
-          kafka-admin consume orders -o -10 -e -f json      # the last 10 per partition, as JSON
+          kafka-admin consume orders -o start -e          # everything, then exit
+          kafka-admin consume orders -o -10 -e -f json    # the last 10 per partition
+          kafka-admin consume orders -o start -e -f '%t[%p]@%o %k=%s (%T) %h\\n'
           kafka-admin consume orders -g reporting -n 100
         """
     )
@@ -24,10 +28,11 @@ struct ConsumeCommand: AsyncParsableCommand {
     @Option(name: .customShort("n"), help: "Exit after this many records.") var count: Int?
     @Flag(name: .customShort("e"), help: "Exit at the end of the partitions (no group).") var exitAtEnd = false
     @Option(name: .customShort("g"), help: "Consumer group.") var group: String?
-    @Option(name: .customShort("f"), help: "Output: value (default), kv, or json.") var format: String = "value"
+    @Option(name: .customShort("f"), help: "Output: value (default), kv, json, or a format string ('%k=%s\\n').") var format: String = "value"
 
     func run() async throws {
-        guard ["value", "kv", "json"].contains(format) else { throw ValidationError("-f \(format): expected value, kv or json") }
+        let output: RecordFormat
+        do { output = try RecordFormat(parsing: format) } catch { throw ValidationError(error.description) }
         if exitAtEnd && group != nil { throw ValidationError("-e works with direct assignment only (drop -g)") }
         var config = ConsumerConfiguration(client: try connection.configuration(), groupId: group)
         config.autoOffsetReset = offset == "start" ? .earliest : .latest
@@ -54,7 +59,7 @@ struct ConsumeCommand: AsyncParsableCommand {
         }
         do {
             for try await record in consumer.records {
-                print(render(record))
+                print(output.render(record), terminator: "")
                 printed += 1
                 if let count, printed >= count { break }
                 if exitAtEnd {
@@ -81,26 +86,6 @@ struct ConsumeCommand: AsyncParsableCommand {
             return Dictionary(uniqueKeysWithValues: partitions.map { tp in
                 (tp, .offset(max(earliest[tp] ?? 0, (ends[tp] ?? 0) + n)))
             })
-        }
-    }
-
-    func render(_ record: ConsumerRecord) -> String {
-        func text(_ bytes: [UInt8]?) -> String { bytes.map { String(decoding: $0, as: UTF8.self) } ?? "" }
-        switch format {
-        case "kv": return "\(text(record.key))\t\(text(record.value))"
-        case "json":
-            func bytes(_ value: [UInt8]?) -> JSONValue { value.map(JSONValue.bytes) ?? .null }
-            let json = JSONValue.object([
-                ("topic", .string(record.topic)),
-                ("partition", .int(Int64(record.partition))),
-                ("offset", .int(record.offset)),
-                ("timestamp", .int(record.timestamp)),
-                ("key", bytes(record.key)),
-                ("value", bytes(record.value)),
-                ("headers", .object(record.headers.map { ($0.key, bytes($0.value)) })),
-            ])
-            return json.rendered(indent: "").replacingOccurrences(of: "\n", with: "")
-        default: return text(record.value)
         }
     }
 }

@@ -5,12 +5,16 @@ import KafkaProtocol
 struct GroupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "group",
-        abstract: "List consumer groups and show their lag.",
-        subcommands: [List.self, Describe.self, Delete.self]
+        abstract: "List consumer groups, show their lag, move their offsets, delete them.",
+        discussion: "Examples:\n  kafka-admin group list\n  kafka-admin group describe analyzer\n  kafka-admin group seek analyzer --to start",
+        subcommands: [List.self, Describe.self, Seek.self, Delete.self]
     )
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List consumer groups.")
+        static let configuration = CommandConfiguration(
+            abstract: "List consumer groups.",
+            discussion: "Example:\n  kafka-admin group list -b 127.0.0.1:9092"
+        )
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
@@ -27,7 +31,14 @@ struct GroupCommand: AsyncParsableCommand {
     struct Describe: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a group's members and per-partition lag.",
-            discussion: "Example:\n  kafka-admin group describe analyzer"
+            discussion: """
+            Columns as rpk prints them: TOPIC, PARTITION, CURRENT-OFFSET (committed; - when \
+            none), LOG-END-OFFSET (the high watermark), LAG, and the MEMBER-ID, CLIENT-ID and \
+            HOST of the member that owns the partition (empty when no member does).
+
+            Example:
+              kafka-admin group describe analyzer
+            """
         )
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Group id.") var group: String
@@ -54,7 +65,10 @@ struct GroupCommand: AsyncParsableCommand {
     }
 
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete consumer groups.")
+        static let configuration = CommandConfiguration(
+            abstract: "Delete consumer groups.",
+            discussion: "Example:\n  kafka-admin group delete analyzer old-reporting"
+        )
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Group ids.") var groups: [String]
 

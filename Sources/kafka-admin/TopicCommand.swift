@@ -6,6 +6,7 @@ struct TopicCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "topic",
         abstract: "Create, list, describe and delete topics.",
+        discussion: "Examples:\n  kafka-admin topic create orders -p 6\n  kafka-admin topic describe orders",
         subcommands: [Create.self, List.self, Describe.self, Delete.self]
     )
 
@@ -58,7 +59,10 @@ struct TopicCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List topics with partition and replica counts.")
+        static let configuration = CommandConfiguration(
+            abstract: "List topics with partition and replica counts.",
+            discussion: "Examples:\n  kafka-admin topic list\n  kafka-admin topic list --internal -b broker:9092"
+        )
         @OptionGroup var connection: ConnectionOptions
         @Flag(name: .customLong("internal"), help: "Include internal topics.") var includeInternal = false
 
