@@ -90,8 +90,9 @@ def main():
         log("Tansu missing: running scripts/install-deps.sh")
         subprocess.run(["bash", os.path.join(ROOT, "scripts", "install-deps.sh")], check=True, cwd=ROOT)
     swift = os.environ.get("SWIFT", "swift")
-    log("building")
-    subprocess.run([swift, "build"], check=True, cwd=ROOT)
+    if os.environ.get("SKIP_BUILD") != "1":
+        log("building")
+        subprocess.run([swift, "build"], check=True, cwd=ROOT)
     bin_dir = subprocess.run([swift, "build", "--show-bin-path"], check=True, cwd=ROOT,
                              capture_output=True, text=True).stdout.strip()
     built = time.monotonic()

@@ -140,8 +140,13 @@ public final class PipelineLoop: Service, Sendable {
             }
         } catch {
             logger.error("consuming failed", metadata: ["error": "\(error)"])
-            shared.withLock { if $0.fatal == nil { $0.fatal = error } }
+            let failure = Self.clientError(error)
+            shared.withLock { if $0.fatal == nil { $0.fatal = failure } }
         }
+    }
+
+    static func clientError(_ error: any Error) -> KafkaClientError {
+        (error as? KafkaClientError) ?? .invalidConfiguration("\(error)")
     }
 
     private func handle(_ record: ConsumerRecord) async {
@@ -196,7 +201,7 @@ public final class PipelineLoop: Service, Sendable {
             // Without its dead letter the record must not be committed: stop, it is redelivered.
             logger.critical("cannot dead-letter", metadata: ["topic": "\(topic)", "error": "\(error)"])
             shared.withLock {
-                if $0.fatal == nil { $0.fatal = (error as? KafkaClientError) ?? .invalidConfiguration("dead letter: \(error)") }
+                if $0.fatal == nil { $0.fatal = Self.clientError(error) }
             }
         }
     }

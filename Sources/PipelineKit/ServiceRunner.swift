@@ -4,7 +4,7 @@ import Logging
 import ServiceLifecycle
 
 /// What a service's builder hands to the runner: its HTTP routes and background services.
-public struct ServiceParts: Sendable {
+public struct ServiceParts {
     public var router: Router<BasicRequestContext>
     /// Shut down before the HTTP server (consume loops), the last listed first.
     public var services: [any Service]

@@ -65,7 +65,7 @@ public struct ServiceSettings: Sendable, Equatable {
     ]
 
     public init(environment: [String: String], serviceName: String) throws(ConfigurationError) {
-        var reader = EnvironmentReader(environment)
+        let reader = EnvironmentReader(environment)
         brokers = try reader.string("KAFKA_BROKERS", default: "127.0.0.1:9092")
         do {
             _ = try ClientConfiguration(brokers: brokers)
