@@ -10,6 +10,12 @@ public struct DeadLetterEnvelope: Codable, Sendable, Equatable {
         public var key: String
         public var value: String?
         public var encoding: String
+
+        public init(key: String, value: String?, encoding: String) {
+            self.key = key
+            self.value = value
+            self.encoding = encoding
+        }
     }
 
     public var key: String?

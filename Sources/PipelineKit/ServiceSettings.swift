@@ -132,7 +132,7 @@ public struct ServiceSettings: Sendable, Equatable {
         // Tansu holds JoinGroup for half the session timeout; the rebalance timeout bounds how
         // long the coordinator waits for members, so keep it near the session timeout.
         consumer.rebalanceTimeoutMs = max(sessionTimeoutMs, 2 * heartbeatIntervalMs)
-        consumer.fetchMaxWaitMs = 200
+        consumer.fetchMaxWaitMs = 100
         return consumer
     }
 
