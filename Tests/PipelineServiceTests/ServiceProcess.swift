@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import PipelineKit
 import Testing
 
@@ -44,6 +45,20 @@ final class ServiceProcess: @unchecked Sendable {
         process.standardError = handle
         try process.run()
         self.process = process
+        Self.track(process.processIdentifier)
+    }
+
+    /// Children still running when the test process exits are killed (no orphans).
+    static let running = Mutex<Set<Int32>>([])
+    static let installExitHook: Void = {
+        atexit {
+            for pid in ServiceProcess.running.withLock({ $0 }) { kill(pid, SIGKILL) }
+        }
+    }()
+
+    static func track(_ pid: Int32) {
+        _ = installExitHook
+        running.withLock { _ = $0.insert(pid) }
     }
 
     /// Waits until `/health` answers 200 (bounded); fails with the log's tail otherwise.
@@ -89,6 +104,7 @@ final class ServiceProcess: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
+        Self.running.withLock { _ = $0.remove(process.processIdentifier) }
         return process.terminationStatus
     }
 
