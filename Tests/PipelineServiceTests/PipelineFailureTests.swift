@@ -58,6 +58,43 @@ struct PipelineFailureTests {
         await pipeline.stopAll()
     }
 
+    /// A transient failure (the file vanished after mining) is retried with backoff up to
+    /// MAX_ATTEMPTS, then dead-lettered with the attempt count; the loop goes on.
+    @Test func transientFailuresAreRetriedThenDeadLettered() async throws {
+        let pipeline = try await PipelineHarness(name: "retry")
+        defer { Task { await pipeline.stopAll() } }
+        try await pipeline.start(["analyzer"])
+        let checkout = pipeline.workDir + "/repo"
+        try FileManager.default.createDirectory(atPath: checkout, withIntermediateDirectories: true)
+        try Data("def present():\n    pass\n".utf8).write(to: URL(fileURLWithPath: checkout + "/present.py"))
+        let hash = String(repeating: "ab", count: 32)
+        let producer = try KafkaProducer(configuration: ProducerConfiguration(client: pipeline.broker.configuration))
+        let headers = [RecordHeader(key: "checkout", value: Array(checkout.utf8))]
+        for file in ["gone.py", "present.py"] {
+            let mined = CodeMined(repo: "shop", file: file, lang: .python, size: 24, hash: hash)
+            try await producer.send(topic: pipeline.topicMined, key: Array("shop".utf8), value: Array(try mined.encodeJSON()),
+                                    headers: headers)
+        }
+        await producer.close()
+        let analyzer = try pipeline.service("analyzer")
+        try await pipeline.eventually("both records processed") { try analyzer.stats().processed == 2 }
+        let stats = try analyzer.stats()
+        #expect(stats.retries == 2, "MAX_ATTEMPTS=3: two retries")
+        #expect(stats.errors == 3)
+        #expect(stats.deadLettered == 1)
+        let letters = try pipeline.consumeAll(pipeline.topicMined + ".dlq")
+        let envelope = try JSONDecoder().decode(DeadLetterEnvelope.self, from: Data((letters.first?["value"] as? String ?? "").utf8))
+        #expect(letters.count == 1)
+        #expect(envelope.attempts == 3)
+        #expect(envelope.error.contains("gone.py"))
+        let analyzed = try pipeline.consumeAll(pipeline.topicAnalyzed)
+        #expect(analyzed.count == 1, "the record after the failing one went through")
+        let message = try CodeAnalyzed.decodeStrict(from: Data((analyzed.first?["value"] as? String ?? "").utf8))
+        #expect(message.file == "present.py" && message.findings == .python(functionNames: ["present"]))
+        #expect((analyzed.first?["headers"] as? [String: Any])?["hash"] as? String == hash)
+        await pipeline.stopAll()
+    }
+
     /// `kill -9` of a stage in the middle of a run, then a restart: the graph ends complete,
     /// with no duplicate node or edge (the writer absorbs what is redelivered).
     @Test(arguments: ["miner", "analyzer", "graph-writer"])
