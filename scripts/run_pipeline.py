@@ -217,7 +217,9 @@ def on_signal(signum, _frame):
 
 
 if __name__ == "__main__":
+    # Also SIGINT: a shell that starts us in the background leaves it ignored.
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     code = 0
     try:
         main()
