@@ -78,6 +78,25 @@ struct ServiceEdgeTests {
         await pipeline.stopAll()
     }
 
+    /// Liveness stays up without a broker; readiness says the broker is unreachable.
+    @Test func readinessReportsAnUnreachableBroker() async throws {
+        let pipeline = try await PipelineHarness(name: "ready")
+        let port = try TansuBroker.freeLoopbackPort()
+        var environment = pipeline.environment(for: "ingestion", port: port)
+        environment["KAFKA_BROKERS"] = "127.0.0.1:\(try TansuBroker.freeLoopbackPort())"
+        let ingestion = ServiceProcess(name: "ingestion-nobroker", binary: pipeline.binDir + "/ingestion",
+                                       environment: environment, httpPort: port)
+        try ingestion.start()
+        pipeline.services["ingestion"] = ingestion
+        defer { Task { await pipeline.stopAll() } }
+        try await ingestion.waitHealthy()
+        let health = try #require(ingestion.get("/health"))
+        #expect(health.status == 200 && health.body.contains("\"ready\":false"), "\(health.body)")
+        #expect(ingestion.get("/ready")?.status == 503)
+        #expect(try await ingestion.terminate() == 0)
+        await pipeline.stopAll()
+    }
+
     @Test func dryRunProducesNothing() async throws {
         let pipeline = try await PipelineHarness(name: "dry")
         defer { Task { await pipeline.stopAll() } }
