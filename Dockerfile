@@ -2,8 +2,8 @@
 # One image build for every pipeline service: a Swift build stage, then one small runtime stage
 # per executable (select with `target:` in compose.yaml). Binaries link the Swift runtime
 # statically, so the runtime image needs only the compression libraries KafkaCompression uses.
-# The ingestion, miner, analyzer and graph-writer executables are written separately; until
-# they exist in Package.swift the build stage stops at the copy loop below.
+# The ingestion, miner, analyzer and graph-writer executables are Package.swift products
+# (targets IngestionMain, MinerMain, AnalyzerMain, GraphWriterMain).
 
 ARG SWIFT_VERSION=6.1
 ARG UBUNTU_VERSION=jammy

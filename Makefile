@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SPECS ?= ../shared/kafka-message-specs
 
-.PHONY: all build test deps generate fixtures clean fuzz fuzz-build fuzz-smoke bench bench-peer
+.PHONY: all build test deps generate fixtures clean run fuzz fuzz-build fuzz-smoke bench bench-peer
 
 all: build
 
@@ -26,6 +26,11 @@ generate:
 # kafka-python, librdkafka's mock cluster) through `kafka-admin record`.
 fixtures: deps
 	bash scripts/fixtures/record-all.sh
+
+# The whole pipeline on this machine: broker, topics, the four services, the sample repository
+# (or REPO=/some/dir) through to the graph, a summary, then everything stopped.
+run:
+	python3 scripts/run_pipeline.py
 
 # libFuzzer over every decoder of peer bytes (frames, responses, record sets, decompression),
 # seeded from Fixtures/. FUZZ_SECONDS bounds the run; findings land in .fuzz/findings (crash-* files),

@@ -30,9 +30,19 @@ let package = Package(
         .executable(name: "kafka-fuzz", targets: ["KafkaFuzz"]),
         // `make bench`: our client's side of the comparison with librdkafka.
         .executable(name: "kafka-bench", targets: ["kafka-bench"]),
+        // The pipeline services (binary names as the Dockerfile copies them).
+        .library(name: "PipelineKit", targets: ["PipelineKit"]),
+        .executable(name: "ingestion", targets: ["IngestionMain"]),
+        .executable(name: "miner", targets: ["MinerMain"]),
+        .executable(name: "analyzer", targets: ["AnalyzerMain"]),
+        .executable(name: "graph-writer", targets: ["GraphWriterMain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Pipeline services: HTTP endpoints, structured logs, signal-driven shutdown.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -116,6 +126,33 @@ let package = Package(
         // `make bench` (scripts/bench/run.py): workloads and codec micro-benchmarks, and their thin executable.
         .target(name: "KafkaBenchKit", dependencies: ["KafkaClient", "KafkaProtocol", "KafkaCompression"], swiftSettings: strict),
         .executableTarget(name: "kafka-bench", dependencies: ["KafkaBenchKit", "KafkaCompression"], swiftSettings: strict),
+        // Pipeline services: the shared runtime, one library per service, thin executables.
+        .target(
+            name: "PipelineKit",
+            dependencies: [
+                "KafkaClient", "KafkaProtocol", "PipelineModels", "Miner",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(name: "IngestionService", dependencies: ["PipelineKit", "Miner"], swiftSettings: strict),
+        .target(name: "MinerService", dependencies: ["PipelineKit", "Miner"], swiftSettings: strict),
+        .target(name: "AnalyzerService", dependencies: ["PipelineKit", "Analyzer", "Miner"], swiftSettings: strict),
+        .target(name: "WriterService", dependencies: ["PipelineKit", "GraphWriter"], swiftSettings: strict),
+        .executableTarget(name: "IngestionMain", dependencies: ["IngestionService"], swiftSettings: strict),
+        .executableTarget(name: "MinerMain", dependencies: ["MinerService"], swiftSettings: strict),
+        .executableTarget(name: "AnalyzerMain", dependencies: ["AnalyzerService"], swiftSettings: strict),
+        .executableTarget(name: "GraphWriterMain", dependencies: ["WriterService"], swiftSettings: strict),
+        .testTarget(
+            name: "PipelineServiceTests",
+            dependencies: [
+                "PipelineKit", "KafkaClient", "KafkaProtocol", "PipelineModels", "GraphWriter",
+                "IngestionMain", "MinerMain", "AnalyzerMain", "GraphWriterMain",
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "PipelineTests",
             dependencies: ["PipelineModels", "Analyzer", "Miner", "PipelineConfig"],

@@ -16,7 +16,7 @@ public actor KafkaConsumer {
     private var fetchTask: Task<Void, Never>?
     private var groupTask: Task<Void, Never>?
     private var autoCommitTask: Task<Void, Never>?
-    private var group: GroupMember?
+    var group: GroupMember?
     private var manuallyCommitted: [TopicPartition: Int64] = [:]
     private var closed = false
 
@@ -102,7 +102,7 @@ public actor KafkaConsumer {
         }
     }
 
-    private func commitManual(_ positions: [TopicPartition: Int64]) async throws {
+    func commitManual(_ positions: [TopicPartition: Int64]) async throws {
         guard let groupId = configuration.groupId else {
             throw KafkaClientError.invalidConfiguration("commit needs a groupId")
         }
@@ -154,7 +154,7 @@ public actor KafkaConsumer {
 
     // MARK: lifecycle
 
-    private func checkOpen() throws {
+    func checkOpen() throws {
         if closed { throw KafkaClientError.closed }
     }
 

@@ -1,0 +1,1 @@
+../KafkaClientTests/TansuBroker.swift
