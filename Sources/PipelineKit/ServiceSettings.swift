@@ -34,13 +34,22 @@ public struct ServiceSettings: Sendable, Equatable {
     public var maxFileSize: Int
     /// Largest accepted ingestion request body.
     public var maxRequestBytes: Int
-    public var securityProtocol: String
+    /// TLS and SASL settings, read by KafkaClient from the `KAFKA_SECURITY_PROTOCOL`,
+    /// `KAFKA_SASL_MECHANISM`, `KAFKA_USERNAME`, `KAFKA_PASSWORD` and `KAFKA_SSL_*` variables.
+    public var security: SecurityConfiguration
 
     /// The variables and their defaults, for documentation and `--help`.
     public static let documentation: [(name: String, defaultValue: String, meaning: String)] = [
         ("KAFKA_BROKERS", "127.0.0.1:9092", "bootstrap brokers, host:port[,host:port]"),
         ("KAFKA_CLIENT_ID", "<service name>", "client id sent to the brokers"),
-        ("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", "only PLAINTEXT for now"),
+        ("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL"),
+        ("KAFKA_SASL_MECHANISM", "", "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (SASL_* protocols)"),
+        ("KAFKA_USERNAME", "", "SASL user"),
+        ("KAFKA_PASSWORD", "", "SASL password (never logged)"),
+        ("KAFKA_SSL_CA_LOCATION", "", "CA bundle (PEM); system roots when unset"),
+        ("KAFKA_SSL_CERT_LOCATION", "", "client certificate (PEM), with KAFKA_SSL_KEY_LOCATION"),
+        ("KAFKA_SSL_KEY_LOCATION", "", "client key (PEM)"),
+        ("KAFKA_SSL_VERIFY_HOSTNAME", "true", "false turns host name verification off"),
         ("GROUP_ID", "<service name>", "consumer group of the service"),
         ("TOPIC_REPOS_INGESTED", "repos.ingested", "ingestion -> miner"),
         ("TOPIC_CODE_MINED", "code.mined", "miner -> analyzer"),
@@ -105,10 +114,19 @@ public struct ServiceSettings: Sendable, Equatable {
         }
         maxFileSize = try reader.integer("MAX_FILE_SIZE", default: 10 * 1024 * 1024, range: 1...Int(Int32.max))
         maxRequestBytes = try reader.integer("MAX_REQUEST_BYTES", default: 64 * 1024, range: 1...16 * 1024 * 1024)
-        securityProtocol = try reader.string("KAFKA_SECURITY_PROTOCOL", default: "PLAINTEXT").uppercased()
-        guard securityProtocol == "PLAINTEXT" else {
-            throw ConfigurationError(variable: "KAFKA_SECURITY_PROTOCOL",
-                                     message: "\(securityProtocol) is not supported by the services yet; only PLAINTEXT")
+        do {
+            security = try ClientConfiguration(environment: environment, defaultBrokers: brokers).security
+        } catch {
+            // KafkaClient's message names the variable at fault (and never the password).
+            let message = "\(error)"
+            let securityVariables = [
+                ClientConfiguration.EnvironmentKey.saslMechanism, ClientConfiguration.EnvironmentKey.username,
+                ClientConfiguration.EnvironmentKey.password, ClientConfiguration.EnvironmentKey.caLocation,
+                ClientConfiguration.EnvironmentKey.certificateLocation, ClientConfiguration.EnvironmentKey.keyLocation,
+                ClientConfiguration.EnvironmentKey.verifyHostname,
+            ]
+            let variable = securityVariables.first { message.contains($0) } ?? ClientConfiguration.EnvironmentKey.securityProtocol
+            throw ConfigurationError(variable: variable, message: message)
         }
     }
 
@@ -118,6 +136,7 @@ public struct ServiceSettings: Sendable, Equatable {
     public func clientConfiguration() throws -> ClientConfiguration {
         var client = try ClientConfiguration(brokers: brokers)
         client.clientId = clientId
+        client.security = security
         return client
     }
 

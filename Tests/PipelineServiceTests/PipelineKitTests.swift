@@ -118,7 +118,7 @@ import Testing
     @Test(arguments: [
         ("HTTP_PORT", "eighty"), ("HTTP_PORT", "70000"), ("MAX_ATTEMPTS", "0"), ("DRY_RUN", "maybe"),
         ("KAFKA_BROKERS", "nohostport"), ("TOPIC_CODE_MINED", "bad topic"), ("LOG_LEVEL", "loud"),
-        ("KAFKA_SECURITY_PROTOCOL", "SASL_SSL"), ("GRAPH_STORE", "neo4j"), ("DGRAPH_URL", "dgraph:8080"),
+        ("KAFKA_SECURITY_PROTOCOL", "SSLV3"), ("KAFKA_SASL_MECHANISM", "PLAIN"), ("GRAPH_STORE", "neo4j"), ("DGRAPH_URL", "dgraph:8080"),
         ("SESSION_TIMEOUT_MS", "10"),
     ])
     func invalidValuesNameTheVariable(name: String, value: String) {
@@ -127,6 +127,17 @@ import Testing
         } throws: { error in
             (error as? ConfigurationError)?.variable == name
         }
+    }
+
+    @Test func securitySettingsReachTheClient() throws {
+        let settings = try ServiceSettings(environment: [
+            "KAFKA_SECURITY_PROTOCOL": "sasl_plaintext", "KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+            "KAFKA_USERNAME": "miner", "KAFKA_PASSWORD": "s3cret pass",
+        ], serviceName: "miner")
+        let client = try settings.clientConfiguration()
+        #expect(client.security.securityProtocol == .saslPlaintext)
+        #expect(client.security.sasl == SASLConfiguration(mechanism: .scramSHA512, username: "miner", password: "s3cret pass"))
+        #expect(!"\(settings)".contains("s3cret"))
     }
 
     @Test func dgraphURLSelectsDgraph() throws {
