@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
 # One image build for every pipeline service: a Swift build stage, then one small runtime stage
 # per executable (select with `target:` in compose.yaml). Binaries link the Swift runtime
-# statically, so the runtime image needs only the compression libraries KafkaCompression uses.
+# statically, so the runtime image needs only the C libraries the code links: compression
+# (KafkaCompression), OpenSSL (TLS, SCRAM), SQLite (the writer's store) and libcurl (FoundationNetworking,
+# the Dgraph store).
 # The ingestion, miner, analyzer and graph-writer executables are Package.swift products
 # (targets IngestionMain, MinerMain, AnalyzerMain, GraphWriterMain).
 
@@ -10,7 +12,7 @@ ARG UBUNTU_VERSION=jammy
 
 FROM swift:${SWIFT_VERSION}-${UBUNTU_VERSION} AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev \
+ && apt-get install -y --no-install-recommends zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libssl-dev libsqlite3-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./
@@ -25,7 +27,7 @@ RUN --mount=type=cache,target=/src/.build \
 
 FROM ubuntu:${UBUNTU_VERSION} AS runtime
 RUN apt-get update \
- && apt-get install -y --no-install-recommends zlib1g libsnappy1v5 liblz4-1 libzstd1 ca-certificates tzdata \
+ && apt-get install -y --no-install-recommends zlib1g libsnappy1v5 liblz4-1 libzstd1 libssl3 libsqlite3-0 libcurl4 ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin pipeline
 USER 10001:10001
