@@ -177,3 +177,19 @@ import Testing
         }
     }
 }
+
+/// kafka-admin over TLS, configured with librdkafka-style -X keys.
+@Suite struct KafkaAdminTLSTests {
+    @Test func topicListOverTLSAndClearErrors() async throws {
+        let setup = try await TLSTests.Setup.shared.get()
+        let b = ["-b", "127.0.0.1:\(setup.terminator.port)", "-X", "security.protocol=SSL"]
+        let listed = try KafkaAdminCLITests.run(["topic", "list"] + b + ["-X", "ssl.ca.location=\(setup.certs.caFile)"])
+        #expect(listed.status == 0, "\(listed.err)")
+        let untrusted = try KafkaAdminCLITests.run(["topic", "list"] + b + ["-X", "ssl.ca.location=\(setup.certs.otherCAFile)"])
+        #expect(untrusted.status != 0)
+        #expect(untrusted.err.contains("certificate verify failed"), "\(untrusted.err)")
+        let bogus = try KafkaAdminCLITests.run(["topic", "list", "-b", "127.0.0.1:1", "-X", "security.protocol=TLS1"])
+        #expect(bogus.status != 0)
+        #expect(bogus.err.contains("-X security.protocol"), "\(bogus.err)")
+    }
+}
