@@ -99,6 +99,26 @@ import Testing
         #expect(proxy.counts.accepted == 1)
     }
 
+    /// SASL_SSL: the same refusal, with the exchange inside TLS.
+    @Test func scramOverTLSReachesTheBrokersRefusal() async throws {
+        let upstream = try await Self.tansuPort.get()
+        let certs = try await TestCertificates.shared.get()
+        let terminator = try Terminator(upstreamPort: upstream, certificate: certs.serverCert, key: certs.serverKey)
+        var config = configuration(.scramSHA512, port: terminator.port)
+        config.security.securityProtocol = .saslSSL
+        config.security.tls = TLSConfiguration(caLocation: certs.caFile)
+        let cluster = KafkaCluster(configuration: config)
+        do {
+            try await cluster.refreshMetadata()
+            Issue.record("SASL_SSL login succeeded against a broker that stores no users")
+        } catch {
+            expectRefusal(error, mentioning: "e=unknown-user")
+        }
+        #expect(await eventually(30) { terminator.counts.closed == 1 }, "\(terminator.counts)")
+        #expect(terminator.counts.accepted == 1)
+        await cluster.close()
+    }
+
     /// Tansu offers no PLAIN and hangs up on the handshake: still one clear refusal.
     @Test func plainNotOfferedIsAClearRefusal() async throws {
         let upstream = try await Self.tansuPort.get()

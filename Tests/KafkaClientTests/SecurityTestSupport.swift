@@ -14,6 +14,9 @@ struct TestCertificates: Sendable {
     var elsewhereCert: String { directory.appendingPathComponent("elsewhere.pem").path }
     var elsewhereKey: String { directory.appendingPathComponent("elsewhere.key").path }
 
+    /// Made once per test process (four RSA keys take a moment).
+    static let shared = Once<TestCertificates> { try make() }
+
     static func make() throws -> TestCertificates {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-tls-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -15,7 +15,7 @@ import Testing
         let elsewhere: Terminator
 
         static let shared = Once<Setup> {
-            let certs = try TestCertificates.make()
+            let certs = try await TestCertificates.shared.get()
             let tansuPort = try TansuBroker.freeLoopbackPort()
             let terminator = try Terminator(upstreamPort: tansuPort, certificate: certs.serverCert, key: certs.serverKey)
             let elsewhere = try Terminator(upstreamPort: tansuPort, certificate: certs.elsewhereCert, key: certs.elsewhereKey)
@@ -62,6 +62,10 @@ import Testing
             let sent = try await producer.send(topic: topic, key: "k\(i)", value: "secret value \(i)")
             #expect(sent.offset == Int64(i))
         }
+        // A value spanning many TLS records (16 KB each) in both directions.
+        let large = String(repeating: "0123456789abcdef", count: 300 * 1024 / 16)
+        let sentLarge = try await producer.send(topic: topic, key: "large", value: large)
+        #expect(sentLarge.offset == 20)
         await producer.close()
 
         var consumerConfig = ConsumerConfiguration(client: config)
@@ -70,9 +74,11 @@ import Testing
         let consumer = KafkaConsumer(configuration: consumerConfig)
         try await consumer.assign([TopicPartition(topic, 0): .earliest])
         let collector = RecordCollector(consumer)
-        #expect(await eventually { collector.count >= 20 }, "got \(collector.count) of 20")
+        #expect(await eventually { collector.count >= 21 }, "got \(collector.count) of 21")
         await consumer.close()
-        #expect(collector.records.map { String(decoding: $0.value ?? [], as: UTF8.self) } == (0..<20).map { "secret value \($0)" })
+        let values = collector.records.map { String(decoding: $0.value ?? [], as: UTF8.self) }
+        #expect(values.prefix(20) == ArraySlice((0..<20).map { "secret value \($0)" }))
+        #expect(values.last == large)
         // Every connection went through the terminator: none bypassed TLS.
         #expect(setup.terminator.counts.accepted >= 2)
     }
