@@ -13,15 +13,19 @@ import Testing
         let terminator: Terminator
         /// Presents a certificate for broker.elsewhere.test, signed by the same CA.
         let elsewhere: Terminator
+        /// Like `terminator`, and requires a client certificate signed by the CA.
+        let mutual: Terminator
 
         static let shared = Once<Setup> {
             let certs = try await TestCertificates.shared.get()
             let tansuPort = try TansuBroker.freeLoopbackPort()
             let terminator = try Terminator(upstreamPort: tansuPort, certificate: certs.serverCert, key: certs.serverKey)
             let elsewhere = try Terminator(upstreamPort: tansuPort, certificate: certs.elsewhereCert, key: certs.elsewhereKey)
+            let mutual = try Terminator(upstreamPort: tansuPort, certificate: certs.serverCert, key: certs.serverKey,
+                                        clientCA: certs.caFile)
             // Tansu advertises the terminator, so metadata sends clients back through TLS.
             _ = try await DedicatedTansu.start(port: tansuPort, advertisedPort: terminator.port)
-            return Setup(certs: certs, tansuPort: tansuPort, terminator: terminator, elsewhere: elsewhere)
+            return Setup(certs: certs, tansuPort: tansuPort, terminator: terminator, elsewhere: elsewhere, mutual: mutual)
         }
 
         func configuration(ca: String?, port: Int? = nil, verifyHostname: Bool = true) -> ClientConfiguration {
@@ -140,6 +144,45 @@ import Testing
         let metadata = try await cluster.refreshMetadata()
         #expect(metadata.brokers.count == 1)
         await cluster.close()
+    }
+
+    @Test func systemRootsDoNotTrustTheTestCA() async throws {
+        let setup = try await Setup.shared.get()
+        let cluster = KafkaCluster(configuration: setup.configuration(ca: nil))
+        defer { Task { await cluster.close() } }
+        do {
+            try await cluster.refreshMetadata()
+            Issue.record("the system roots trusted a CA made for this test run")
+        } catch {
+            #expect(tlsCause(error) == .certificateVerifyFailed, "\(error)")
+        }
+    }
+
+    @Test func clientCertificateIsPresentedWhenTheBrokerRequiresOne() async throws {
+        let setup = try await Setup.shared.get()
+        var options = setup.options(ca: setup.certs.caFile)
+        options.tls?.certificateLocation = setup.certs.clientCert
+        options.tls?.keyLocation = setup.certs.clientKey
+        let session = try await BrokerSession.open(host: "127.0.0.1", port: setup.mutual.port, options: options)
+        let (response, _) = try await session.send(MetadataRequest())
+        #expect(response.brokers.count == 1)
+        session.close()
+    }
+
+    @Test func missingClientCertificateIsAClearError() async throws {
+        let setup = try await Setup.shared.get()
+        do {
+            let session = try await BrokerSession.open(host: "127.0.0.1", port: setup.mutual.port,
+                                                       options: setup.options(ca: setup.certs.caFile))
+            session.close()
+            Issue.record("a broker requiring client certificates accepted none")
+        } catch {
+            // TLS 1.3 finishes the client's side of the handshake before the server checks our
+            // certificate: its refusal comes as an alert or a hang-up after the handshake.
+            let cause = tlsCause(error)
+            #expect(cause == .alertFromPeer || cause == .closedAfterHandshake || cause == .closedDuringHandshake, "\(error)")
+            #expect("\(error)".contains("client certificate"), "\(error)")
+        }
     }
 
     @Test func plaintextClientOnTheTLSPortGetsAClearError() async throws {

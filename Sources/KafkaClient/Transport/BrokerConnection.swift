@@ -330,7 +330,10 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
         // back: the listener wanted something else first, typically TLS or SASL.
         if !receivedAnyFrame {
             switch reason {
-            case .closedByPeer, .connectionReset: reason = .closedRightAfterConnect(peer: peer)
+            case .closedByPeer, .connectionReset:
+                reason = tlsContext != nil
+                    ? .tlsFailed(peer: peer, cause: .closedAfterHandshake, detail: "before the first answer")
+                    : .closedRightAfterConnect(peer: peer)
             default: break
             }
         }
