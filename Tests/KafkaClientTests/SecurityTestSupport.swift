@@ -157,8 +157,10 @@ enum DedicatedTansu {
         throw BrokerStartError("Tansu did not answer ApiVersions within 15 s; log: \(log.path)")
     }
 
+    /// SIGKILL: children of the test runner inherit its blocked signal mask, so Tansu never
+    /// sees a SIGTERM and would outlive the tests.
     static func terminateAll() {
-        for pid in pids.withLock({ $0 }) { kill(pid, SIGTERM) }
+        for pid in pids.withLock({ $0 }) { kill(pid, SIGKILL) }
     }
 }
 
