@@ -8,18 +8,52 @@ struct ConnectionOptions: ParsableArguments {
             help: "Bootstrap brokers, host:port[,host:port] (default: $KAFKA_BROKERS or 127.0.0.1:9092).")
     var brokers: String?
 
-    @Option(name: [.customShort("X")], help: "Client setting key=value (client.id, request.timeout.ms, connect.timeout.ms).")
+    @Option(name: [.customShort("X")], help: ArgumentHelp(
+        "Client setting key=value: client.id, request.timeout.ms, connect.timeout.ms, metadata.max.age.ms, security.protocol, sasl.mechanism, sasl.username, sasl.password, ssl.ca.location, ssl.certificate.location, ssl.key.location, ssl.endpoint.identification.algorithm (https|none).",
+        discussion: "Security settings also come from $KAFKA_SECURITY_PROTOCOL, $KAFKA_SASL_MECHANISM, $KAFKA_USERNAME, $KAFKA_PASSWORD, $KAFKA_SSL_CA_LOCATION, $KAFKA_SSL_CERT_LOCATION and $KAFKA_SSL_KEY_LOCATION; -X wins."))
     var settings: [String] = []
 
+    /// librdkafka-style -X keys that map onto the environment variables the client reads.
+    static let securityKeys: [String: String] = [
+        "security.protocol": ClientConfiguration.EnvironmentKey.securityProtocol,
+        "sasl.mechanism": ClientConfiguration.EnvironmentKey.saslMechanism,
+        "sasl.mechanisms": ClientConfiguration.EnvironmentKey.saslMechanism,
+        "sasl.username": ClientConfiguration.EnvironmentKey.username,
+        "sasl.password": ClientConfiguration.EnvironmentKey.password,
+        "ssl.ca.location": ClientConfiguration.EnvironmentKey.caLocation,
+        "ssl.certificate.location": ClientConfiguration.EnvironmentKey.certificateLocation,
+        "ssl.key.location": ClientConfiguration.EnvironmentKey.keyLocation,
+        "ssl.endpoint.identification.algorithm": ClientConfiguration.EnvironmentKey.verifyHostname,
+    ]
+
     func configuration() throws -> ClientConfiguration {
-        let list = brokers ?? ProcessInfo.processInfo.environment["KAFKA_BROKERS"] ?? "127.0.0.1:9092"
-        var config = try ClientConfiguration(brokers: list)
-        config.clientId = "kafka-admin"
+        var environment = ProcessInfo.processInfo.environment
+        if let brokers { environment[ClientConfiguration.EnvironmentKey.brokers] = brokers }
+        var fromFlags: [String: String] = [:]  // environment variable -> the -X key that set it
+        var others: [(String, String)] = []
         for setting in settings {
             guard let eq = setting.firstIndex(of: "=") else {
                 throw ValidationError("-X \(setting): expected key=value")
             }
             let key = String(setting[..<eq]), value = String(setting[setting.index(after: eq)...])
+            if let variable = Self.securityKeys[key] {
+                environment[variable] = value
+                fromFlags[variable] = key
+            } else {
+                others.append((key, value))
+            }
+        }
+        var config: ClientConfiguration
+        do {
+            config = try ClientConfiguration(environment: environment, defaultBrokers: "127.0.0.1:9092")
+        } catch {
+            // Name the -X key when the bad value came from one (never the value of a password).
+            var message = "\(error)"
+            for (variable, key) in fromFlags { message = message.replacingOccurrences(of: variable, with: "-X \(key)") }
+            throw ValidationError(message)
+        }
+        if environment[ClientConfiguration.EnvironmentKey.clientId] == nil { config.clientId = "kafka-admin" }
+        for (key, value) in others {
             switch key {
             case "client.id": config.clientId = value
             case "request.timeout.ms": config.requestTimeoutMs = try int(key, value)

@@ -3,8 +3,8 @@ import KafkaClient
 import Synchronization
 
 /// Certificates the TLS tests make with the `openssl` tool: a CA, a server certificate it
-/// signs for 127.0.0.1 and localhost, a second server certificate for another host name,
-/// and an unrelated CA that trusts none of them.
+/// signs for 127.0.0.1 and localhost, a second server certificate for another host name, a
+/// client certificate, and an unrelated CA that trusts none of them.
 struct TestCertificates: Sendable {
     let directory: URL
     var caFile: String { directory.appendingPathComponent("ca.pem").path }
@@ -13,6 +13,11 @@ struct TestCertificates: Sendable {
     var serverKey: String { directory.appendingPathComponent("server.key").path }
     var elsewhereCert: String { directory.appendingPathComponent("elsewhere.pem").path }
     var elsewhereKey: String { directory.appendingPathComponent("elsewhere.key").path }
+    var clientCert: String { directory.appendingPathComponent("client.pem").path }
+    var clientKey: String { directory.appendingPathComponent("client.key").path }
+
+    /// Made once per test process (four RSA keys take a moment).
+    static let shared = Once<TestCertificates> { try make() }
 
     static func make() throws -> TestCertificates {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-tls-\(UUID().uuidString.prefix(8))")
@@ -23,18 +28,19 @@ struct TestCertificates: Sendable {
                          "-keyout", "\(name).key", "-out", "\(name).pem",
                          "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"], in: dir)
         }
-        func server(_ name: String, cn: String, san: String) throws {
+        func leaf(_ name: String, cn: String, san: String, usage: String = "serverAuth") throws {
             try openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=\(cn)",
                          "-keyout", "\(name).key", "-out", "\(name).csr"], in: dir)
-            try "subjectAltName=\(san)\nextendedKeyUsage=serverAuth\n"
+            try "subjectAltName=\(san)\nextendedKeyUsage=\(usage)\n"
                 .write(to: dir.appendingPathComponent("\(name).ext"), atomically: true, encoding: .utf8)
             try openssl(["x509", "-req", "-in", "\(name).csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
                          "-days", "2", "-extfile", "\(name).ext", "-out", "\(name).pem"], in: dir)
         }
         try ca("ca", "/CN=swift-kafka test CA")
         try ca("other-ca", "/CN=unrelated test CA")
-        try server("server", cn: "localhost", san: "IP:127.0.0.1,DNS:localhost")
-        try server("elsewhere", cn: "broker.elsewhere.test", san: "DNS:broker.elsewhere.test")
+        try leaf("server", cn: "localhost", san: "IP:127.0.0.1,DNS:localhost")
+        try leaf("elsewhere", cn: "broker.elsewhere.test", san: "DNS:broker.elsewhere.test")
+        try leaf("client", cn: "swift-kafka-client", san: "DNS:swift-kafka-client", usage: "clientAuth")
         return certs
     }
 
@@ -63,11 +69,12 @@ final class Terminator: Sendable {
     private let process: Process
     private let input: FileHandle
 
-    init(upstreamPort: Int, certificate: String? = nil, key: String? = nil) throws {
+    init(upstreamPort: Int, certificate: String? = nil, key: String? = nil, clientCA: String? = nil) throws {
         let script = TansuBroker.packageRoot.appendingPathComponent("scripts/interop/tls_terminator.py").path
         countFile = FileManager.default.temporaryDirectory.appendingPathComponent("terminator-\(UUID().uuidString.prefix(8)).count").path
         var arguments = ["python3", script, "--upstream", "127.0.0.1:\(upstreamPort)", "--count-file", countFile]
         if let certificate, let key { arguments += ["--cert", certificate, "--key", key] }
+        if let clientCA { arguments += ["--client-ca", clientCA] }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -150,8 +157,9 @@ enum DedicatedTansu {
         throw BrokerStartError("Tansu did not answer ApiVersions within 15 s; log: \(log.path)")
     }
 
+    /// SIGKILL: children of the test runner inherit its blocked signal mask, so Tansu never
+    /// sees a SIGTERM and would outlive the tests.
     static func terminateAll() {
-        // SIGKILL: children of the test runner inherit a blocked SIGTERM (see TansuBroker).
         for pid in pids.withLock({ $0 }) { kill(pid, SIGKILL) }
     }
 }

@@ -13,15 +13,19 @@ import Testing
         let terminator: Terminator
         /// Presents a certificate for broker.elsewhere.test, signed by the same CA.
         let elsewhere: Terminator
+        /// Like `terminator`, and requires a client certificate signed by the CA.
+        let mutual: Terminator
 
         static let shared = Once<Setup> {
-            let certs = try TestCertificates.make()
+            let certs = try await TestCertificates.shared.get()
             let tansuPort = try TansuBroker.freeLoopbackPort()
             let terminator = try Terminator(upstreamPort: tansuPort, certificate: certs.serverCert, key: certs.serverKey)
             let elsewhere = try Terminator(upstreamPort: tansuPort, certificate: certs.elsewhereCert, key: certs.elsewhereKey)
+            let mutual = try Terminator(upstreamPort: tansuPort, certificate: certs.serverCert, key: certs.serverKey,
+                                        clientCA: certs.caFile)
             // Tansu advertises the terminator, so metadata sends clients back through TLS.
             _ = try await DedicatedTansu.start(port: tansuPort, advertisedPort: terminator.port)
-            return Setup(certs: certs, tansuPort: tansuPort, terminator: terminator, elsewhere: elsewhere)
+            return Setup(certs: certs, tansuPort: tansuPort, terminator: terminator, elsewhere: elsewhere, mutual: mutual)
         }
 
         func configuration(ca: String?, port: Int? = nil, verifyHostname: Bool = true) -> ClientConfiguration {
@@ -62,6 +66,10 @@ import Testing
             let sent = try await producer.send(topic: topic, key: "k\(i)", value: "secret value \(i)")
             #expect(sent.offset == Int64(i))
         }
+        // A value spanning many TLS records (16 KB each) in both directions.
+        let large = String(repeating: "0123456789abcdef", count: 300 * 1024 / 16)
+        let sentLarge = try await producer.send(topic: topic, key: "large", value: large)
+        #expect(sentLarge.offset == 20)
         await producer.close()
 
         var consumerConfig = ConsumerConfiguration(client: config)
@@ -70,9 +78,11 @@ import Testing
         let consumer = KafkaConsumer(configuration: consumerConfig)
         try await consumer.assign([TopicPartition(topic, 0): .earliest])
         let collector = RecordCollector(consumer)
-        #expect(await eventually { collector.count >= 20 }, "got \(collector.count) of 20")
+        #expect(await eventually { collector.count >= 21 }, "got \(collector.count) of 21")
         await consumer.close()
-        #expect(collector.records.map { String(decoding: $0.value ?? [], as: UTF8.self) } == (0..<20).map { "secret value \($0)" })
+        let values = collector.records.map { String(decoding: $0.value ?? [], as: UTF8.self) }
+        #expect(values.prefix(20) == ArraySlice((0..<20).map { "secret value \($0)" }))
+        #expect(values.last == large)
         // Every connection went through the terminator: none bypassed TLS.
         #expect(setup.terminator.counts.accepted >= 2)
     }
@@ -136,6 +146,45 @@ import Testing
         await cluster.close()
     }
 
+    @Test func systemRootsDoNotTrustTheTestCA() async throws {
+        let setup = try await Setup.shared.get()
+        let cluster = KafkaCluster(configuration: setup.configuration(ca: nil))
+        defer { Task { await cluster.close() } }
+        do {
+            try await cluster.refreshMetadata()
+            Issue.record("the system roots trusted a CA made for this test run")
+        } catch {
+            #expect(tlsCause(error) == .certificateVerifyFailed, "\(error)")
+        }
+    }
+
+    @Test func clientCertificateIsPresentedWhenTheBrokerRequiresOne() async throws {
+        let setup = try await Setup.shared.get()
+        var options = setup.options(ca: setup.certs.caFile)
+        options.tls?.certificateLocation = setup.certs.clientCert
+        options.tls?.keyLocation = setup.certs.clientKey
+        let session = try await BrokerSession.open(host: "127.0.0.1", port: setup.mutual.port, options: options)
+        let (response, _) = try await session.send(MetadataRequest())
+        #expect(response.brokers.count == 1)
+        session.close()
+    }
+
+    @Test func missingClientCertificateIsAClearError() async throws {
+        let setup = try await Setup.shared.get()
+        do {
+            let session = try await BrokerSession.open(host: "127.0.0.1", port: setup.mutual.port,
+                                                       options: setup.options(ca: setup.certs.caFile))
+            session.close()
+            Issue.record("a broker requiring client certificates accepted none")
+        } catch {
+            // TLS 1.3 finishes the client's side of the handshake before the server checks our
+            // certificate: its refusal comes as an alert or a hang-up after the handshake.
+            let cause = tlsCause(error)
+            #expect(cause == .alertFromPeer || cause == .closedAfterHandshake || cause == .closedDuringHandshake, "\(error)")
+            #expect("\(error)".contains("client certificate"), "\(error)")
+        }
+    }
+
     @Test func plaintextClientOnTheTLSPortGetsAClearError() async throws {
         let setup = try await Setup.shared.get()
         var options = BrokerConnection.Options()
@@ -175,5 +224,21 @@ import Testing
             #expect(tlsCause(error) == .configuration, "\(error)")
             #expect("\(error)".contains("/nonexistent/ca.pem"), "\(error)")
         }
+    }
+}
+
+/// kafka-admin over TLS, configured with librdkafka-style -X keys.
+@Suite struct KafkaAdminTLSTests {
+    @Test func topicListOverTLSAndClearErrors() async throws {
+        let setup = try await TLSTests.Setup.shared.get()
+        let b = ["-b", "127.0.0.1:\(setup.terminator.port)", "-X", "security.protocol=SSL"]
+        let listed = try KafkaAdminCLITests.run(["topic", "list"] + b + ["-X", "ssl.ca.location=\(setup.certs.caFile)"])
+        #expect(listed.status == 0, "\(listed.err)")
+        let untrusted = try KafkaAdminCLITests.run(["topic", "list"] + b + ["-X", "ssl.ca.location=\(setup.certs.otherCAFile)"])
+        #expect(untrusted.status != 0)
+        #expect(untrusted.err.contains("certificate verify failed"), "\(untrusted.err)")
+        let bogus = try KafkaAdminCLITests.run(["topic", "list", "-b", "127.0.0.1:1", "-X", "security.protocol=TLS1"])
+        #expect(bogus.status != 0)
+        #expect(bogus.err.contains("-X security.protocol"), "\(bogus.err)")
     }
 }

@@ -66,7 +66,7 @@ struct ServiceEdgeTests {
         nobody["HTTP_PORT"] = "\(try TansuBroker.freeLoopbackPort())"
         #expect(try run(pipeline.binDir + "/miner", ["--health"], environment: nobody).status == 1)
 
-        for (name, value) in [("HTTP_PORT", "eighty"), ("MAX_ATTEMPTS", "-1"), ("KAFKA_SECURITY_PROTOCOL", "SASL_SSL"),
+        for (name, value) in [("HTTP_PORT", "eighty"), ("MAX_ATTEMPTS", "-1"), ("KAFKA_SECURITY_PROTOCOL", "SSLV3"),
                               ("ALLOWED_ROOTS", "/does/not/exist")] {
             var environment = miner.environment
             environment[name] = value

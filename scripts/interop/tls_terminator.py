@@ -4,7 +4,9 @@ connections it accepts and those that have ended. The TLS tests put it in front 
 its own: see PEERS.md); the SASL tests use it in plain mode to count connection attempts.
 
     tls_terminator.py --upstream 127.0.0.1:PORT [--cert server.pem --key server.key]
-                      [--port N] [--count-file FILE]
+                      [--client-ca ca.pem] [--port N] [--count-file FILE]
+
+--client-ca requires clients to present a certificate signed by that CA (mutual TLS).
 
 Prints "LISTENING <port>" once ready. Exits when its stdin closes (the test process ended)."""
 import argparse
@@ -79,6 +81,7 @@ def main():
     parser.add_argument("--upstream", required=True)
     parser.add_argument("--cert")
     parser.add_argument("--key")
+    parser.add_argument("--client-ca")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--count-file")
     args = parser.parse_args()
@@ -88,6 +91,9 @@ def main():
     if args.cert:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(args.cert, args.key)
+        if args.client_ca:
+            context.verify_mode = ssl.CERT_REQUIRED
+            context.load_verify_locations(args.client_ca)
 
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

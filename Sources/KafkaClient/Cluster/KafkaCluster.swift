@@ -304,6 +304,7 @@ public actor KafkaCluster {
     private func checkOpen() throws {
         if closed { throw KafkaClientError.closed }
         if let authenticationFailure { throw authenticationFailure }
+        try configuration.security.validate()
     }
 
     /// Errors that reconnecting cannot fix end the attempt at once: a refused login (remembered),

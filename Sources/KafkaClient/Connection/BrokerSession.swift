@@ -103,7 +103,8 @@ public final class BrokerSession: Sendable {
     }
 
     /// KIP-368: the broker closes a SASL connection whose session lifetime has passed unless
-    /// the client authenticates again on it first. Requests keep flowing meanwhile; a failed
+    /// the client authenticates again on it first. New requests wait while the answers in
+    /// flight arrive and the exchange runs alone on the connection; a failed
     /// re-authentication closes the connection, and its owner reconnects (or reports the
     /// authentication error) as after any other failure.
     private func scheduleReauthentication(_ authenticator: SaslAuthenticator, sessionLifetimeMs: Int64) {
@@ -119,7 +120,9 @@ public final class BrokerSession: Sendable {
                 }
                 if await connection.isClosed { return }
                 do {
+                    try await connection.pauseForReauthentication()
                     lifetime = try await authenticator.authenticate(connection, versions: versions)
+                    connection.resumeAfterReauthentication()
                 } catch {
                     connection.close()
                     return

@@ -82,7 +82,7 @@ struct SaslAuthenticator: Sendable {
     private func exchange<Request: KafkaMessage, Response: KafkaMessage>(
         _ connection: BrokerConnection, _ request: Request, version: Int16
     ) async throws -> Response {
-        let frame = try await connection.send(request, version: version)
+        let frame = try await connection.send(request, version: version, duringPause: true)
         guard let response = frame.body as? Response else {
             throw KafkaClientError.protocolViolation(broker: connection.peer, detail: "\(Request.messageName) answered with \(type(of: frame.body))")
         }

@@ -8,6 +8,9 @@ public enum TLSFailureCause: String, Sendable, Equatable {
     case notTLS
     /// The broker closed the connection before the handshake finished.
     case closedDuringHandshake
+    /// The handshake finished on our side, then the broker hung up before answering anything:
+    /// with TLS 1.3 that is how a refused client certificate often looks.
+    case closedAfterHandshake
     /// No handshake answer within the connect timeout.
     case handshakeTimedOut
     /// The broker sent a fatal alert (for instance, it rejected our client certificate).
@@ -34,6 +37,8 @@ public enum TLSFailureCause: String, Sendable, Equatable {
             return "TLS handshake with \(peer) failed: the answer is not TLS (\(detail)): not TLS on this port?"
         case .closedDuringHandshake:
             return "\(peer) closed the connection during the TLS handshake: not TLS on this port, or our client certificate was refused?"
+        case .closedAfterHandshake:
+            return "\(peer) closed the connection right after the TLS handshake: does it require a client certificate, or not trust ours? (or SASL expected?)"
         case .handshakeTimedOut:
             return "no TLS handshake answer from \(peer) within \(detail): not TLS on this port?"
         case .alertFromPeer:

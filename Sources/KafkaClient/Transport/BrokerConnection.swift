@@ -41,6 +41,10 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
     private let nextCorrelationId = Atomic<Int32>(1)
     /// Set before the first connect attempt, read on the loop thread afterwards.
     private var tlsContext: TLSContext?
+    /// While re-authenticating, only SASL requests go out (a Kafka broker closes a connection
+    /// that sends anything else mid-exchange); the others wait in `waitingToSend`.
+    private var paused = false
+    private var drainWaiters: [CheckedContinuation<Void, any Error>] = []
 
     struct PendingRequest {
         let apiKey: Int16
@@ -54,6 +58,8 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
         let correlationId: Int32
         let frame: [UInt8]
         let pending: PendingRequest
+        /// SASL re-authentication traffic, sent while other requests are held back.
+        var duringPause = false
     }
 
     init(host: String, port: Int, options: Options, loop: IOLoop = .shared) {
@@ -143,11 +149,18 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
     public func send<Request: KafkaMessage>(
         _ request: Request, version: Int16, timeoutMs: Int? = nil, queued: (@Sendable () -> Void)? = nil
     ) async throws -> ResponseFrame {
+        try await send(request, version: version, timeoutMs: timeoutMs, queued: queued, duringPause: false)
+    }
+
+    func send<Request: KafkaMessage>(
+        _ request: Request, version: Int16, timeoutMs: Int? = nil, queued: (@Sendable () -> Void)? = nil, duringPause: Bool
+    ) async throws -> ResponseFrame {
         let (apiKey, correlationId, payload) = try encode(request, version: version)
         let answer: [UInt8]?
         do {
             answer = try await sendRaw(payload, correlationId: correlationId, apiKey: apiKey,
-                                       expectResponse: true, timeoutMs: timeoutMs ?? options.requestTimeoutMs, queued: queued)
+                                       expectResponse: true, timeoutMs: timeoutMs ?? options.requestTimeoutMs, queued: queued,
+                                       duringPause: duringPause)
         } catch let error as TransportError {
             throw KafkaClientError.transport(error)
         }
@@ -184,7 +197,7 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
     /// Sends a request payload (header + body, no size prefix) and returns the response
     /// payload, or nil at once when no response is expected.
     func sendRaw(_ payload: [UInt8], correlationId: Int32, apiKey: Int16, expectResponse: Bool, timeoutMs: Int,
-                 queued: (@Sendable () -> Void)? = nil) async throws -> [UInt8]? {
+                 queued: (@Sendable () -> Void)? = nil, duringPause: Bool = false) async throws -> [UInt8]? {
         let framed = makeFrame(payload)
         let deadline = IOLoop.monotonicNanos() + UInt64(timeoutMs) * 1_000_000
         if !expectResponse {
@@ -197,7 +210,8 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[UInt8], any Error>) in
             loop.execute {
                 self.enqueue(QueuedRequest(correlationId: correlationId, frame: framed,
-                                           pending: PendingRequest(apiKey: apiKey, timeoutMs: timeoutMs, deadline: deadline, continuation: continuation)))
+                                           pending: PendingRequest(apiKey: apiKey, timeoutMs: timeoutMs, deadline: deadline, continuation: continuation),
+                                           duringPause: duringPause))
             }
             // The loop runs work in `execute` order, so this request's place is fixed now.
             queued?()
@@ -215,8 +229,9 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
 
     private func drainQueue() {
         guard let channel, channel.state == .open else { return }
-        while !waitingToSend.isEmpty && inFlight.count < options.maxInFlight {
-            let request = waitingToSend.removeFirst()
+        while inFlight.count < options.maxInFlight,
+              let index = paused ? waitingToSend.firstIndex(where: \.duringPause) : waitingToSend.indices.first {
+            let request = waitingToSend.remove(at: index)
             if request.pending.continuation != nil {
                 inFlight[request.correlationId] = request.pending
             } else {
@@ -264,6 +279,49 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
             throw TransportError.unexpectedCorrelationId(peer: peer, got: correlationId)
         }
         pending.continuation?.resume(returning: payload)
+        if paused && inFlight.isEmpty && !drainWaiters.isEmpty {
+            let waiters = drainWaiters
+            drainWaiters = []
+            for waiter in waiters { waiter.resume() }
+        }
+    }
+
+    // MARK: re-authentication
+
+    /// Holds back new requests and returns once every request in flight has its answer, so
+    /// SASL re-authentication runs alone on the connection (as Kafka's Java client does it).
+    func pauseForReauthentication() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            loop.execute {
+                if let closedError = self.closedError {
+                    continuation.resume(throwing: closedError)
+                    return
+                }
+                self.paused = true
+                if self.inFlight.isEmpty {
+                    continuation.resume()
+                } else {
+                    self.drainWaiters.append(continuation)
+                }
+            }
+        }
+    }
+
+    /// Requests written and not yet answered (tests of the pause).
+    var inFlightCount: Int {
+        get async {
+            await withCheckedContinuation { continuation in
+                loop.execute { continuation.resume(returning: self.inFlight.count) }
+            }
+        }
+    }
+
+    /// Lets held-back requests go again.
+    func resumeAfterReauthentication() {
+        loop.execute {
+            self.paused = false
+            self.drainQueue()
+        }
     }
 
     func channel(_ channel: SocketChannel, didCloseWith error: TransportError?) {
@@ -272,7 +330,10 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
         // back: the listener wanted something else first, typically TLS or SASL.
         if !receivedAnyFrame {
             switch reason {
-            case .closedByPeer, .connectionReset: reason = .closedRightAfterConnect(peer: peer)
+            case .closedByPeer, .connectionReset:
+                reason = tlsContext != nil
+                    ? .tlsFailed(peer: peer, cause: .closedAfterHandshake, detail: "before the first answer")
+                    : .closedRightAfterConnect(peer: peer)
             default: break
             }
         }
@@ -320,6 +381,9 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
         let queued = waitingToSend
         waitingToSend = []
         for request in queued { request.pending.continuation?.resume(throwing: error) }
+        let draining = drainWaiters
+        drainWaiters = []
+        for waiter in draining { waiter.resume(throwing: error) }
     }
 
     /// Closes the connection; requests waiting for answers fail with `.closed`.
