@@ -74,11 +74,13 @@ final class PipelineHarness: @unchecked Sendable {
     }
 
     /// Starts the named services (all by default) and waits until each answers /health.
-    func start(_ names: [String] = PipelineHarness.serviceNames) async throws {
+    /// `overrides` are added to every started service's environment.
+    func start(_ names: [String] = PipelineHarness.serviceNames, overrides: [String: String] = [:]) async throws {
         for name in names {
             let port = try TansuBroker.freeLoopbackPort()
             let service = ServiceProcess(name: name, binary: binDir + "/" + name,
-                                         environment: environment(for: name, port: port), httpPort: port)
+                                         environment: environment(for: name, port: port).merging(overrides) { $1 },
+                                         httpPort: port)
             try service.start()
             services[name] = service
         }

@@ -1,0 +1,1 @@
+../GraphWriterTests/FakeDgraphServer.swift
