@@ -75,6 +75,14 @@ actor GroupMember {
             break
         }
         if case .transport = error { await cluster.coordinatorFailed(group: groupId) }
+        if case .protocolViolation = error {
+            // An answer we could not read hides its error code (librdkafka's mock writes null
+            // strings into error answers), so whether we are still a member is unknown: join
+            // afresh rather than repeat a request that may keep failing the same way.
+            memberId = ""
+            generation = -1
+            await cluster.coordinatorFailed(group: groupId)
+        }
         // Rebalance and coordinator-move codes are the protocol working: rejoin quietly.
         if let code = error.errorCode, Self.rejoinCodes.contains(code.rawValue) { return }
         if !error.isRetriable || error.errorCode == nil { events.yield(.error(error)) }
