@@ -90,9 +90,10 @@ import Testing
 
     func member(_ client: ClientConfiguration, group: String) -> KafkaConsumer {
         var config = ConsumerConfiguration(client: client, groupId: group)
-        config.sessionTimeoutMs = 6_000
+        // Short enough that a member left behind by a failed rejoin expires quickly.
+        config.sessionTimeoutMs = 4_000
         config.heartbeatIntervalMs = 300
-        config.rebalanceTimeoutMs = 10_000
+        config.rebalanceTimeoutMs = 5_000
         config.autoOffsetReset = .earliest
         config.enableAutoCommit = false
         config.fetchMaxWaitMs = 100
