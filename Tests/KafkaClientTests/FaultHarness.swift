@@ -95,7 +95,7 @@ enum FaultHarness {
             return seen
         }
         let watchdog = Task {
-            try await Task.sleep(nanoseconds: 90_000_000_000)
+            try await Task.sleep(nanoseconds: 180_000_000_000)
             await consumer.close()
         }
         let seen = await reader.value
