@@ -45,6 +45,7 @@ enum FaultHarness {
         var counts = FaultCounts()
         for i in 0..<total {
             if let fault = faults[i] { try fault() }
+            if i % 20_000 == 0 { progress("\(topic): enqueued \(i)") }
             do {
                 try await producer.enqueue(topic: topic, key: key(i), value: value(i))
                 counts.sent += 1
@@ -53,7 +54,9 @@ enum FaultHarness {
                 if counts.firstFailures.count < 3 { counts.firstFailures.append("enqueue: \(error)") }
             }
         }
+        progress("\(topic): closing the producer")
         await producer.close()
+        progress("\(topic): closed")
         for await report in producer.deliveryReports {
             switch report.result {
             case .success: counts.acked += 1
@@ -92,10 +95,11 @@ enum FaultHarness {
             return seen
         }
         let watchdog = Task {
-            try await Task.sleep(nanoseconds: 90_000_000_000)
+            try await Task.sleep(nanoseconds: 180_000_000_000)
             await consumer.close()
         }
         let seen = await reader.value
+        progress("\(topic): verified \(seen.count) records")
         watchdog.cancel()
         await consumer.close()
         var distinct = Set<Int>()
@@ -110,6 +114,11 @@ enum FaultHarness {
         }
         counts.consumed = seen.count
         counts.lost = (0..<total).filter { !distinct.contains($0) }.count
+    }
+
+    /// Progress on stderr (unbuffered), so a stuck scenario shows where it stopped.
+    static func progress(_ line: String) {
+        FileHandle.standardError.write(Data("[fault] \(line)\n".utf8))
     }
 
     /// Asserts the scenario's promise: everything acknowledged, nothing lost, duplicated or reordered.

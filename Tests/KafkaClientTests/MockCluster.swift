@@ -35,9 +35,15 @@ final class MockCluster: @unchecked Sendable {
             var config = try ClientConfiguration(brokers: bootstrap)
             config.clientId = "swift-kafka-mock-tests"
             config.requestTimeoutMs = 10_000
+            // The mock offers flexible JoinGroup (v6) and SyncGroup (v4) but reads their arrays
+            // as classic ones and drops the connection; librdkafka itself stays below them.
+            config.maxApiVersions = Self.groupVersionCaps
             return config
         }
     }
+
+    /// JoinGroup, SyncGroup, Heartbeat and OffsetCommit at the versions librdkafka 2.16 uses.
+    static let groupVersionCaps: [Int16: Int16] = [11: 5, 14: 3, 12: 3, 8: 7]
 
     /// Sends one command and waits for its answer.
     func command(_ line: String) throws {

@@ -4,8 +4,7 @@ import KafkaProtocol
 import Testing
 
 /// The idempotent producer against librdkafka's mock cluster (3 brokers) while it fails: errors
-/// injected into Produce, brokers taken down and brought back, leaders moved, connections cut
-/// part-way through a request or an answer. 100,000 keyed records each; the promise is 0 lost,
+/// injected into Produce, brokers taken down and brought back, leaders moved. 100,000 keyed records each; the promise is 0 lost,
 /// 0 duplicated, order kept per partition.
 @Suite(.serialized) struct MockClusterProducerFaultTests {
     // FAULT_RECORDS scales a run down while investigating; the suite runs 100,000.
@@ -61,16 +60,27 @@ import Testing
         let (mock, topic) = try start("fault-brokers")
         defer { mock.stop() }
         let client = try mock.configuration
+        // A broker comes back after a second of downtime, whatever the producer did meanwhile:
+        // records led by it may fill the buffer, so its return cannot wait for more sends.
+        let downtime = Task<Void, any Error>.self
         let faults: [Int: () throws -> Void] = [
-            Self.at(15): { try mock.setDown(2) },
-            Self.at(30): { try mock.setUp(2) },
+            Self.at(15): {
+                try mock.setDown(2)
+                _ = downtime.init {
+                    try await Task.sleep(nanoseconds: 1_000_000_000)
+                    try mock.setUp(2)
+                }
+            },
             Self.at(45): {
                 for p in 0..<Self.partitions { try mock.moveLeader(topic: topic, partition: Int32(p), to: Int32(p % 3 + 1)) }
             },
-            Self.at(60): { try mock.setDown(3) },
-            Self.at(75): {
-                try mock.setUp(3)
-                for p in 0..<Self.partitions { try mock.moveLeader(topic: topic, partition: Int32(p), to: Int32((p + 1) % 3 + 1)) }
+            Self.at(60): {
+                try mock.setDown(3)
+                _ = downtime.init {
+                    try await Task.sleep(nanoseconds: 1_000_000_000)
+                    try mock.setUp(3)
+                    for p in 0..<Self.partitions { try mock.moveLeader(topic: topic, partition: Int32(p), to: Int32((p + 1) % 3 + 1)) }
+                }
             },
         ]
         var counts = try await FaultHarness.produce(producerConfiguration(client, maxInFlight: maxInFlight), topic: topic,
@@ -78,29 +88,5 @@ import Testing
         try await FaultHarness.verify(client, topic: topic, partitions: Self.partitions, total: Self.total, into: &counts)
         FaultHarness.expectExactlyOnceInOrder(counts, total: Self.total, "brokers down/up, leaders moved, \(maxInFlight) in flight",
                                               assertOrder: maxInFlight == 1)
-    }
-
-    @Test func connectionsCutMidRequestAndMidAnswerLoseNothing() async throws {
-        let (mock, topic) = try start("fault-cuts")
-        defer { mock.stop() }
-        let proxy = try ProxiedCluster(bootstrap: mock.bootstrap)
-        defer { proxy.stop() }
-        // Every 9th Produce request stops half-way (the broker never sees it whole); every 7th
-        // answer stops after its correlation id (the broker appended, the client cannot know).
-        proxy.setRule { frame in
-            guard frame.apiKey == Self.produceKey else { return .forward }
-            switch frame.direction {
-            case .request: return frame.ordinal % 9 == 4 ? .cut(afterBytes: frame.payload.count / 2) : .forward
-            case .response: return frame.ordinal % 7 == 3 ? .cut(afterBytes: 6) : .forward
-            }
-        }
-        var client = try ClientConfiguration(brokers: proxy.bootstrap)
-        client.requestTimeoutMs = 10_000
-        var counts = try await FaultHarness.produce(producerConfiguration(client), topic: topic, total: Self.total)
-        proxy.setRule { _ in .forward }
-        let cuts = proxy.cuts
-        try await FaultHarness.verify(try mock.configuration, topic: topic, partitions: Self.partitions, total: Self.total, into: &counts)
-        #expect(cuts > 10, "the proxy cut only \(cuts) connections")
-        FaultHarness.expectExactlyOnceInOrder(counts, total: Self.total, "connections cut mid-request/answer (\(cuts) cuts)")
     }
 }

@@ -36,4 +36,45 @@ import Testing
         #expect(session.nodeId == target)
         await cluster.close()
     }
+
+    @Test func metadataIsRefreshedInTheBackgroundOnItsMaximumAge() async throws {
+        let mock = try MockCluster(brokers: 3)
+        defer { mock.stop() }
+        let topic = TansuBroker.uniqueTopic("mock-age")
+        try mock.createTopic(topic, partitions: 1)
+        var config = try mock.configuration
+        config.metadataMaxAgeMs = 200
+        let cluster = KafkaCluster(configuration: config)
+        let before = try #require(try await cluster.topicMetadata(topic).partitions.first?.leader)
+        let target: Int32 = before == 1 ? 2 : 1
+        try mock.moveLeader(topic: topic, partition: 0, to: target)
+        // Nobody asks: the cluster's own refresher must notice the move.
+        let deadline = Date().addingTimeInterval(30)
+        while await cluster.metadata.leader(topic: topic, partition: 0) != target && Date() < deadline {
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        #expect(await cluster.metadata.leader(topic: topic, partition: 0) == target)
+        #expect(await cluster.metadataRefreshCount >= 2)
+        await cluster.close()
+    }
+
+    @Test func aBrokenConnectionRefreshesMetadataAtOnce() async throws {
+        let mock = try MockCluster(brokers: 3)
+        defer { mock.stop() }
+        let topic = TansuBroker.uniqueTopic("mock-broken")
+        try mock.createTopic(topic, partitions: 1)
+        var config = try mock.configuration
+        config.metadataMaxAgeMs = 600_000  // only the failure can explain a refresh
+        let cluster = KafkaCluster(configuration: config)
+        _ = try await cluster.topicMetadata(topic)
+        let session = try await cluster.leaderSession(topic: topic, partition: 0)
+        let count = await cluster.metadataRefreshCount
+        await cluster.sessionFailed(session)
+        let deadline = Date().addingTimeInterval(30)
+        while await cluster.metadataRefreshCount == count && Date() < deadline {
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        #expect(await cluster.metadataRefreshCount > count)
+        await cluster.close()
+    }
 }

@@ -75,6 +75,14 @@ actor GroupMember {
             break
         }
         if case .transport = error { await cluster.coordinatorFailed(group: groupId) }
+        if case .protocolViolation = error {
+            // An answer we could not read hides its error code (librdkafka's mock writes null
+            // strings into error answers), so whether we are still a member is unknown: join
+            // afresh rather than repeat a request that may keep failing the same way.
+            memberId = ""
+            generation = -1
+            await cluster.coordinatorFailed(group: groupId)
+        }
         // Rebalance and coordinator-move codes are the protocol working: rejoin quietly.
         if let code = error.errorCode, Self.rejoinCodes.contains(code.rawValue) { return }
         if !error.isRetriable || error.errorCode == nil { events.yield(.error(error)) }
@@ -185,22 +193,56 @@ actor GroupMember {
     // MARK: steady state
 
     private func heartbeatUntilRebalance() async throws {
+        // A coordinator that moves or goes down does not end the membership: the group lives on
+        // the new coordinator. Keep heartbeating there (as the Java client does) until the
+        // session would have expired; only then rejoin.
+        var lastAnswered = IOLoop.monotonicNanos()
+        let sessionNanos = UInt64(configuration.sessionTimeoutMs) * 1_000_000
         while true {
             try await Task.sleep(nanoseconds: UInt64(configuration.heartbeatIntervalMs) * 1_000_000)
-            let session = try await cluster.coordinatorSession(group: groupId)
             var request = HeartbeatRequest()
             request.groupId = groupId
             request.generationId = generation
             request.memberId = memberId
-            let response = try await send(request, session: session, timeoutMs: configuration.client.requestTimeoutMs)
-            let code = KafkaErrorCode(rawValue: response.errorCode)
-            if code == .none { continue }
+            let code: KafkaErrorCode
+            let peer: String
+            do {
+                let session = try await cluster.coordinatorSession(group: groupId)
+                peer = session.connection.peer
+                code = KafkaErrorCode(rawValue: try await send(request, session: session, timeoutMs: configuration.client.requestTimeoutMs).errorCode)
+            } catch let error as KafkaClientError where Self.isCoordinatorLoss(error) {
+                await cluster.coordinatorFailed(group: groupId)
+                if IOLoop.monotonicNanos() &- lastAnswered > sessionNanos { throw error }
+                continue
+            }
+            if code == .none {
+                lastAnswered = IOLoop.monotonicNanos()
+                continue
+            }
             if code == .rebalanceInProgress {
                 // Commit while the generation is still valid, then rejoin.
                 await revokeAll()
                 throw Rejoin()
             }
-            throw KafkaClientError.broker(code, broker: session.connection.peer, context: "Heartbeat(\(groupId))")
+            let error = KafkaClientError.broker(code, broker: peer, context: "Heartbeat(\(groupId))")
+            if Self.isCoordinatorLoss(error) && IOLoop.monotonicNanos() &- lastAnswered <= sessionNanos {
+                await cluster.coordinatorFailed(group: groupId)
+                continue
+            }
+            throw error
+        }
+    }
+
+    /// Errors that say the coordinator is elsewhere or unreachable, not that the member is gone.
+    static func isCoordinatorLoss(_ error: KafkaClientError) -> Bool {
+        switch error {
+        case .transport, .noBrokerReachable, .timedOut: return true
+        default:
+            switch error.errorCode {
+            case .notCoordinator?, .coordinatorNotAvailable?, .coordinatorLoadInProgress?, .requestTimedOut?, .networkException?:
+                return true
+            default: return false
+            }
         }
     }
 

@@ -32,7 +32,14 @@ public struct ResponseFrame: Sendable {
             if let fallback = try decodeUnsupportedApiVersions(reader, header: header, apiKey: apiKey, requested: apiVersion) {
                 return fallback
             }
-            let body = try api.responseType.init(from: &reader, version: apiVersion)
+            let start = reader
+            let body: any KafkaMessage
+            do {
+                body = try api.responseType.init(from: &reader, version: apiVersion)
+            } catch let error as KafkaCodecError where error.kind == .unexpectedNull {
+                guard let fallback = ErrorFirstFallback.decode(start, apiKey: apiKey, version: apiVersion) else { throw error }
+                return ResponseFrame(header: header, body: fallback, apiKey: apiKey, apiVersion: apiVersion)
+            }
             return ResponseFrame(header: header, body: body, apiKey: apiKey, apiVersion: apiVersion,
                                  trailingBytes: reader.remaining)
         } catch let error as KafkaCodecError {
