@@ -281,6 +281,7 @@ struct AccumulatorState {
 
     private mutating func finish(_ batch: ProducerBatch, offset: Int64, logAppendTime: Int64) {
         for (i, completion) in batch.completions.enumerated() {
+            if config.deliveryReportsOnlyErrors, case .report = completion { continue }
             let metadata = RecordMetadata(
                 topic: batch.tp.topic, partition: batch.tp.partition, offset: offset < 0 ? -1 : offset + Int64(i),
                 timestamp: logAppendTime >= 0 ? logAppendTime : batch.baseTimestamp &+ batch.records[i].timestampDelta)
