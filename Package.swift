@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(
             name: "KafkaClientTests",
             dependencies: ["KafkaClient", "KafkaProtocol",
-                           "KafkaBenchKit"],  // bench smoke test (BenchSmokeTests.swift)
+                           "KafkaBenchKit", "KafkaCompression"],  // bench smoke test (BenchSmokeTests.swift)
             swiftSettings: strict
         ),
         .testTarget(

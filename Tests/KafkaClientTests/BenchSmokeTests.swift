@@ -1,6 +1,7 @@
 import Foundation
 import KafkaBenchKit
 import KafkaClient
+import KafkaCompression
 import KafkaProtocol
 import Testing
 
