@@ -9,16 +9,23 @@ enum LZ4Frame {
         preferences.frameInfo.blockMode = LZ4F_blockIndependent
         preferences.frameInfo.contentSize = UInt64(input.count)
         let bound = LZ4F_compressFrameBound(input.count, &preferences)
-        var output = [UInt8](repeating: 0, count: bound)
-        let written = input.withUnsafeBytes { inBuf in
-            output.withUnsafeMutableBytes { outBuf in
+        var error = 0
+        // Uninitialised output: no zero-fill of the whole bound, and the pages LZ4 never writes
+        // (most of them, for compressible records) are never faulted in.
+        let output = [UInt8](unsafeUninitializedCapacity: bound) { outBuf, count in
+            let written = input.withUnsafeBytes { inBuf in
                 LZ4F_compressFrame(outBuf.baseAddress, outBuf.count, inBuf.baseAddress, inBuf.count, &preferences)
             }
+            if LZ4F_isError(written) != 0 {
+                error = written
+                count = 0
+            } else {
+                count = written
+            }
         }
-        if LZ4F_isError(written) != 0 {
-            throw .compressionFailed(codec: .lz4, message: String(cString: LZ4F_getErrorName(written)))
+        if error != 0 {
+            throw .compressionFailed(codec: .lz4, message: String(cString: LZ4F_getErrorName(error)))
         }
-        output.removeSubrange(written...)
         return output
     }
 

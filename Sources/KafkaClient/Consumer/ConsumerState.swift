@@ -22,6 +22,9 @@ final class ConsumerState: Sendable {
         var records: [ConsumerRecord]
         var index: Int
         var bytes: Int
+        /// The assignment version at which this chunk's partition and epoch were last found
+        /// current: while it holds, handing out a record needs no partition lookup.
+        var checkedAt: UInt64?
     }
 
     enum Next {
@@ -50,6 +53,7 @@ final class ConsumerState: Sendable {
     /// Adds or restarts partitions at the given start positions.
     func assign(_ starts: [TopicPartition: StartPosition]) {
         let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            Self.settleHead(&s)
             for (tp, start) in starts {
                 let epoch = s.nextEpoch
                 s.nextEpoch += 1
@@ -69,6 +73,7 @@ final class ConsumerState: Sendable {
     @discardableResult
     func revoke(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
         state.withLock { s in
+            Self.settleHead(&s)
             var positions: [TopicPartition: Int64] = [:]
             for tp in partitions {
                 if let position = s.partitions.removeValue(forKey: tp)?.position { positions[tp] = position }
@@ -82,18 +87,32 @@ final class ConsumerState: Sendable {
     var assignment: [TopicPartition] { state.withLock { Array($0.partitions.keys).sorted() } }
     var assignmentVersion: UInt64 { state.withLock { $0.assignmentVersion } }
     var bufferedBytes: Int { state.withLock { $0.bufferedBytes } }
-    var positions: [TopicPartition: Int64] { state.withLock { $0.partitions.compactMapValues(\.position) } }
-    func position(_ tp: TopicPartition) -> Int64? { state.withLock { $0.partitions[tp]?.position } }
+    var positions: [TopicPartition: Int64] {
+        state.withLock { s in
+            Self.settleHead(&s)
+            return s.partitions.compactMapValues(\.position)
+        }
+    }
+    func position(_ tp: TopicPartition) -> Int64? {
+        state.withLock { s in
+            Self.settleHead(&s)
+            return s.partitions[tp]?.position
+        }
+    }
     func highWatermark(_ tp: TopicPartition) -> Int64? { state.withLock { $0.partitions[tp]?.highWatermark } }
 
     func snapshot(_ partitions: [TopicPartition]) -> [(TopicPartition, Partition)] {
-        state.withLock { s in partitions.compactMap { tp in s.partitions[tp].map { (tp, $0) } } }
+        state.withLock { s in
+            Self.settleHead(&s)
+            return partitions.compactMap { tp in s.partitions[tp].map { (tp, $0) } }
+        }
     }
 
     // MARK: fetcher side
 
     func resolved(_ tp: TopicPartition, epoch: UInt64, offset: Int64) {
         state.withLock { s in
+            Self.settleHead(&s)
             guard var p = s.partitions[tp], p.epoch == epoch else { return }
             p.pending = nil
             p.fetchOffset = offset
@@ -121,7 +140,7 @@ final class ConsumerState: Sendable {
             p.highWatermark = highWatermark
             s.partitions[tp] = p
             guard !records.isEmpty else { return nil }
-            s.chunks.append(Chunk(partition: tp, epoch: epoch, records: records, index: 0, bytes: bytes))
+            s.chunks.append(Chunk(partition: tp, epoch: epoch, records: records, index: 0, bytes: bytes, checkedAt: nil))
             s.bufferedBytes += bytes
             defer { s.waiter = nil }
             return s.waiter
@@ -154,18 +173,23 @@ final class ConsumerState: Sendable {
 
     // MARK: iterator side
 
+    /// Hands out one record. Its partition's position advances with it, but is written to the
+    /// partition only when the chunk is done or someone reads positions (`settleHead`): no
+    /// dictionary lookup per record.
     func next() -> Next {
         state.withLock { s in
             if s.finished { return .end }
             while s.head < s.chunks.count {
-                let tp = s.chunks[s.head].partition
-                guard let p = s.partitions[tp], p.epoch == s.chunks[s.head].epoch else {
-                    Self.popChunk(&s)
-                    continue
+                if s.chunks[s.head].checkedAt != s.assignmentVersion {
+                    let tp = s.chunks[s.head].partition
+                    guard let p = s.partitions[tp], p.epoch == s.chunks[s.head].epoch else {
+                        Self.popChunk(&s)
+                        continue
+                    }
+                    s.chunks[s.head].checkedAt = s.assignmentVersion
                 }
                 let record = s.chunks[s.head].records[s.chunks[s.head].index]
                 s.chunks[s.head].index += 1
-                s.partitions[tp]?.position = record.offset + 1
                 if s.chunks[s.head].index == s.chunks[s.head].records.count { Self.popChunk(&s) }
                 return .record(record)
             }
@@ -175,6 +199,15 @@ final class ConsumerState: Sendable {
             }
             return .wait
         }
+    }
+
+    /// Writes the head chunk's delivery progress into its partition's position (if the chunk
+    /// is still current). Every reader and writer of positions calls this first.
+    private static func settleHead(_ s: inout State) {
+        guard s.head < s.chunks.count else { return }
+        let chunk = s.chunks[s.head]
+        guard chunk.index > 0, s.partitions[chunk.partition]?.epoch == chunk.epoch else { return }
+        s.partitions[chunk.partition]?.position = chunk.records[chunk.index - 1].offset + 1
     }
 
     /// Waits until something may be available (or the waiting task is cancelled).
@@ -199,6 +232,7 @@ final class ConsumerState: Sendable {
     }
 
     private static func popChunk(_ s: inout State) {
+        settleHead(&s)
         s.bufferedBytes -= s.chunks[s.head].bytes
         s.head += 1
         if s.head == s.chunks.count {

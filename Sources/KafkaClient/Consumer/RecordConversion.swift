@@ -12,13 +12,18 @@ enum RecordConversion {
     static func convert(_ bytes: [UInt8], topic: String, partition: Int32, from fetchOffset: Int64) throws -> Output {
         let decoded = try RecordSetDecoder().decode(bytes)
         var records: [ConsumerRecord] = []
+        // One reservation for the whole response: reserving per batch regrows the array each time.
+        var total = 0
+        for entry in decoded.entries {
+            if case let .batch(batch) = entry { total += batch.records.count } else { total += 1 }
+        }
+        records.reserveCapacity(total)
         var next = fetchOffset
         for entry in decoded.entries {
             switch entry {
             case let .batch(batch):
                 next = max(next, batch.nextOffset)
                 if batch.isControl { continue }
-                records.reserveCapacity(records.count + batch.records.count)
                 for record in batch.records {
                     let offset = batch.offset(of: record)
                     guard offset >= fetchOffset else { continue }

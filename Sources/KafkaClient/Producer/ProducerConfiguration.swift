@@ -31,6 +31,10 @@ public struct ProducerConfiguration: Sendable {
     public var deliveryTimeoutMs = 120_000
     /// Bytes of records not yet acknowledged; `send`/`enqueue` wait for room beyond this.
     public var bufferMemoryBytes = 64 * 1024 * 1024
+    /// Only failures of `enqueue`d records reach `deliveryReports` (librdkafka's
+    /// `delivery.report.only.error`): for high-volume producers that learn success from `flush`,
+    /// it saves a stream element per record.
+    public var deliveryReportsOnlyErrors = false
     /// Passed to the broker as the Produce timeout (how long it may wait for replicas).
     public var requestTimeoutMs: Int { client.requestTimeoutMs }
 

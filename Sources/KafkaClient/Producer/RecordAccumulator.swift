@@ -18,6 +18,33 @@ struct PartitionQueue {
     var expectedSequence: Int32 = 0
 
     var isEmpty: Bool { open == nil && queued.isEmpty && inFlight.isEmpty && retry.isEmpty }
+
+    /// Adds a record to the open batch: sealed first when the record does not fit, opened with
+    /// `newBatch` when there is none, sealed after when full. Answers whether a batch was
+    /// sealed, and the new batch's creation time when one was opened.
+    mutating func add(key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader], timestamp: Int64, size: Int,
+                      completion: RecordCompletion, batchSizeBytes: Int,
+                      newBatch: () -> ProducerBatch) -> (sealed: Bool, openedAt: UInt64?) {
+        var sealed = false
+        var openedAt: UInt64?
+        if let current = open, current.sizeBytes + size > batchSizeBytes {
+            queued.append(current)
+            open = nil
+            sealed = true
+        }
+        if open == nil {
+            let batch = newBatch()
+            openedAt = batch.createdAt
+            open = batch
+        }
+        open!.append(key: key, value: value, headers: headers, timestamp: timestamp, size: size, completion: completion)
+        if open!.sizeBytes >= batchSizeBytes {
+            queued.append(open!)
+            open = nil
+            sealed = true
+        }
+        return (sealed, openedAt)
+    }
 }
 
 /// Everything the producer's callers and its sender share, behind one lock. Methods do only
@@ -76,9 +103,11 @@ struct AccumulatorState {
     // MARK: appending
 
     /// Appends one record (room already reserved) and answers whether the sender must be woken.
+    /// The hot path of every send: one lookup of the partition's queue (hashing the topic name
+    /// costs more than the rest), and the clock read only when a batch opens.
     mutating func append(topic: String, partition explicit: Int32?, keyPartition: Int32?, key: [UInt8]?, value: [UInt8]?,
-                         headers: [RecordHeader], timestamp: Int64, size: Int, completion: RecordCompletion, now: UInt64) -> Bool {
-        let count = partitionCounts[topic] ?? 1
+                         headers: [RecordHeader], timestamp: Int64, size: Int, completion: RecordCompletion,
+                         now: @autoclosure () -> UInt64) -> Bool {
         let partition: Int32
         if let explicit {
             partition = explicit
@@ -87,29 +116,23 @@ struct AccumulatorState {
         } else if let current = sticky[topic] {
             partition = current
         } else {
-            partition = Partitioner.nextSticky(previous: nil, partitionCount: count)
+            partition = Partitioner.nextSticky(previous: nil, partitionCount: partitionCounts[topic] ?? 1)
             sticky[topic] = partition
         }
         let tp = TopicPartition(topic: topic, partition: partition)
-        var wake = false
+        let id = nextBatchId
         // Entries stay for the producer's life: they carry the partition's sequence numbers.
-        if partitions[tp] == nil { partitions[tp] = PartitionQueue() }
-        if let open = partitions[tp]!.open, open.sizeBytes + size > config.batchSizeBytes {
-            seal(tp)
-            wake = true
-        }
-        if partitions[tp]!.open == nil {
-            let id = nextBatchId
+        let added = partitions[tp, default: PartitionQueue()].add(
+            key: key, value: value, headers: headers, timestamp: timestamp, size: size, completion: completion,
+            batchSizeBytes: config.batchSizeBytes, newBatch: { ProducerBatch(id: id, tp: tp, createdAt: now(), baseTimestamp: timestamp) })
+        var wake = added.sealed
+        if let createdAt = added.openedAt {
             nextBatchId += 1
             incomplete.insert(id)
-            partitions[tp]!.open = ProducerBatch(id: id, tp: tp, createdAt: now, baseTimestamp: timestamp)
-            let due = now + UInt64(config.lingerMs) * 1_000_000
-            if due < senderWakeAt { wake = true }
+            if createdAt + UInt64(config.lingerMs) * 1_000_000 < senderWakeAt { wake = true }
         }
-        partitions[tp]!.open!.append(key: key, value: value, headers: headers, timestamp: timestamp, size: size, completion: completion)
-        if partitions[tp]!.open!.sizeBytes >= config.batchSizeBytes {
-            seal(tp)
-            wake = true
+        if added.sealed, sticky[tp.topic] == tp.partition {
+            sticky[tp.topic] = Partitioner.nextSticky(previous: tp.partition, partitionCount: partitionCounts[tp.topic] ?? 1)
         }
         return wake
     }
@@ -283,6 +306,7 @@ struct AccumulatorState {
 
     private mutating func finish(_ batch: ProducerBatch, offset: Int64, logAppendTime: Int64) {
         for (i, completion) in batch.completions.enumerated() {
+            if config.deliveryReportsOnlyErrors, case .report = completion { continue }
             let metadata = RecordMetadata(
                 topic: batch.tp.topic, partition: batch.tp.partition, offset: offset < 0 ? -1 : offset + Int64(i),
                 timestamp: logAppendTime >= 0 ? logAppendTime : batch.baseTimestamp &+ batch.records[i].timestampDelta)

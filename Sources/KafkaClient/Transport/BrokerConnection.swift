@@ -155,10 +155,10 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
     func send<Request: KafkaMessage>(
         _ request: Request, version: Int16, timeoutMs: Int? = nil, queued: (@Sendable () -> Void)? = nil, duringPause: Bool
     ) async throws -> ResponseFrame {
-        let (apiKey, correlationId, payload) = try encode(request, version: version)
+        let (apiKey, correlationId, frame) = try encode(request, version: version)
         let answer: [UInt8]?
         do {
-            answer = try await sendRaw(payload, correlationId: correlationId, apiKey: apiKey,
+            answer = try await sendRaw(frame, correlationId: correlationId, apiKey: apiKey,
                                        expectResponse: true, timeoutMs: timeoutMs ?? options.requestTimeoutMs, queued: queued,
                                        duringPause: duringPause)
         } catch let error as TransportError {
@@ -176,8 +176,8 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
 
     /// Sends a request that gets no response (Produce with acks=0).
     public func sendWithoutResponse<Request: KafkaMessage>(_ request: Request, version: Int16) async throws {
-        let (apiKey, correlationId, payload) = try encode(request, version: version)
-        _ = try await sendRaw(payload, correlationId: correlationId, apiKey: apiKey,
+        let (apiKey, correlationId, frame) = try encode(request, version: version)
+        _ = try await sendRaw(frame, correlationId: correlationId, apiKey: apiKey,
                               expectResponse: false, timeoutMs: options.requestTimeoutMs)
     }
 
@@ -191,14 +191,36 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
         header.requestApiVersion = version
         header.correlationId = correlationId
         header.clientId = options.clientId
-        return (apiKey, correlationId, try RequestFrame(header: header, body: request).encode())
+        return (apiKey, correlationId, try Self.frame(header: header, body: request, version: version))
     }
 
-    /// Sends a request payload (header + body, no size prefix) and returns the response
-    /// payload, or nil at once when no response is expected.
-    func sendRaw(_ payload: [UInt8], correlationId: Int32, apiKey: Int16, expectResponse: Bool, timeoutMs: Int,
+    /// The request with its size prefix, written once into a buffer sized up front for Produce
+    /// requests (their record batches are most of the bytes): no regrowing, no copy to prefix it.
+    static func frame<Request: KafkaMessage>(header: RequestHeader, body: Request, version: Int16) throws -> [UInt8] {
+        var capacity = 512
+        if let produce = body as? ProduceRequest {
+            for topic in produce.topicData {
+                capacity += topic.name.utf8.count + 16
+                for partition in topic.partitionData { capacity += (partition.records?.count ?? 0) + 16 }
+            }
+        }
+        var writer = WireWriter(capacity: capacity)
+        writer.writeInt32(0)  // size, patched below
+        do {
+            let api = try KafkaApis.require(key: header.requestApiKey, version: version)
+            try header.encode(to: &writer, version: api.requestHeaderVersion(for: version))
+            try body.encode(to: &writer, version: version)
+        } catch let error as KafkaCodecError {
+            throw error.forApi(key: header.requestApiKey, version: version)
+        }
+        writer.patchUInt32(UInt32(truncatingIfNeeded: writer.count - 4), at: 0)
+        return writer.bytes
+    }
+
+    /// Sends a request frame (size prefix, header, body) and returns the response payload, or
+    /// nil at once when no response is expected.
+    func sendRaw(_ framed: [UInt8], correlationId: Int32, apiKey: Int16, expectResponse: Bool, timeoutMs: Int,
                  queued: (@Sendable () -> Void)? = nil, duringPause: Bool = false) async throws -> [UInt8]? {
-        let framed = makeFrame(payload)
         let deadline = IOLoop.monotonicNanos() + UInt64(timeoutMs) * 1_000_000
         if !expectResponse {
             loop.execute {

@@ -45,7 +45,9 @@ final class SocketChannel: @unchecked Sendable {
 
     var pendingWriteBytes: Int { outbound.count - outboundIndex }
 
-    /// Queues bytes and tries to write them at once; the rest waits for POLLOUT.
+    /// Writes bytes at once when nothing is queued before them (straight from the caller's
+    /// buffer: a 1 MB Produce request is not copied first); what the socket does not take
+    /// waits for POLLOUT.
     func write(_ bytes: [UInt8]) {
         guard state != .closed else { return }
         if let tls {
@@ -71,7 +73,22 @@ final class SocketChannel: @unchecked Sendable {
             outbound.removeAll(keepingCapacity: true)
             outboundIndex = 0
         }
-        outbound.append(contentsOf: bytes)
+        var sent = 0
+        if state == .open && outbound.isEmpty {
+            while sent < bytes.count {
+                let n = bytes.withUnsafeBytes { raw in send(fd, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL)) }
+                if n > 0 {
+                    sent += n
+                } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+                    break
+                } else {
+                    close(error: .connectionReset(peer: peer, detail: String(cString: strerror(errno))))
+                    return
+                }
+            }
+            if sent == bytes.count { return }
+        }
+        outbound.append(contentsOf: bytes[sent...])
         if state == .open || state == .handshaking { flush() }
     }
 
