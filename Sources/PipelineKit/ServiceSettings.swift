@@ -37,6 +37,9 @@ public struct ServiceSettings: Sendable, Equatable {
     /// TLS and SASL settings, read by KafkaClient from the `KAFKA_SECURITY_PROTOCOL`,
     /// `KAFKA_SASL_MECHANISM`, `KAFKA_USERNAME`, `KAFKA_PASSWORD` and `KAFKA_SSL_*` variables.
     public var security: SecurityConfiguration
+    /// Highest version per API key (`KAFKA_MAX_API_VERSIONS=11:5,14:3`), for brokers that offer
+    /// versions they do not handle (librdkafka's mock cluster and flexible JoinGroup/SyncGroup).
+    public var maxApiVersions: [Int16: Int16]
 
     /// The variables and their defaults, for documentation and `--help`.
     public static let documentation: [(name: String, defaultValue: String, meaning: String)] = [
@@ -50,6 +53,7 @@ public struct ServiceSettings: Sendable, Equatable {
         ("KAFKA_SSL_CERT_LOCATION", "", "client certificate (PEM), with KAFKA_SSL_KEY_LOCATION"),
         ("KAFKA_SSL_KEY_LOCATION", "", "client key (PEM)"),
         ("KAFKA_SSL_VERIFY_HOSTNAME", "true", "false turns host name verification off"),
+        ("KAFKA_MAX_API_VERSIONS", "", "caps per API key, e.g. 11:5,14:3 (brokers that offer what they cannot serve)"),
         ("GROUP_ID", "<service name>", "consumer group of the service"),
         ("TOPIC_REPOS_INGESTED", "repos.ingested", "ingestion -> miner"),
         ("TOPIC_CODE_MINED", "code.mined", "miner -> analyzer"),
@@ -114,6 +118,15 @@ public struct ServiceSettings: Sendable, Equatable {
         }
         maxFileSize = try reader.integer("MAX_FILE_SIZE", default: 10 * 1024 * 1024, range: 1...Int(Int32.max))
         maxRequestBytes = try reader.integer("MAX_REQUEST_BYTES", default: 64 * 1024, range: 1...16 * 1024 * 1024)
+        maxApiVersions = [:]
+        for entry in (reader.optional("KAFKA_MAX_API_VERSIONS") ?? "").split(separator: ",") {
+            let parts = entry.split(separator: ":").map { String($0).trimmingSpaces }
+            guard parts.count == 2, let key = Int16(parts[0]), let version = Int16(parts[1]), key >= 0, version >= 0 else {
+                throw ConfigurationError(variable: "KAFKA_MAX_API_VERSIONS",
+                                         message: "expected apiKey:maxVersion[,apiKey:maxVersion], got \"\(entry)\"")
+            }
+            maxApiVersions[key] = version
+        }
         do {
             security = try ClientConfiguration(environment: environment, defaultBrokers: brokers).security
         } catch {
@@ -137,6 +150,7 @@ public struct ServiceSettings: Sendable, Equatable {
         var client = try ClientConfiguration(brokers: brokers)
         client.clientId = clientId
         client.security = security
+        client.maxApiVersions = maxApiVersions
         return client
     }
 

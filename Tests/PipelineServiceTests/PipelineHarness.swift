@@ -10,6 +10,11 @@ final class PipelineHarness: @unchecked Sendable {
     static let serviceNames = ["ingestion", "miner", "analyzer", "graph-writer"]
 
     let broker: TansuBroker
+    /// Where the services and the test's clients connect: the shared Tansu, or a librdkafka
+    /// mock cluster (brokers taken down and brought back under a running pipeline).
+    let brokers: String
+    let clientConfiguration: ClientConfiguration
+    let mock: MockCluster?
     let prefix: String
     let workDir: String
     let binDir: String
@@ -25,8 +30,16 @@ final class PipelineHarness: @unchecked Sendable {
     static var fixtures: String { TansuBroker.packageRoot.appendingPathComponent("Fixtures").path }
     static var sampleRepo: String { fixtures + "/sample-repo" }
 
-    init(name: String) async throws {
+    init(name: String, mock: MockCluster? = nil) async throws {
         broker = try await TansuBroker.shared()
+        self.mock = mock
+        if let mock {
+            brokers = mock.bootstrap
+            clientConfiguration = try mock.configuration
+        } else {
+            brokers = broker.brokers
+            clientConfiguration = broker.configuration
+        }
         prefix = "\(name)-\(UUID().uuidString.prefix(8).lowercased())"
         binDir = try ServiceProcess.binDirectory()
         let base = FileManager.default.temporaryDirectory.resolvingSymlinksInPath().appendingPathComponent("pipeline-\(prefix)")
@@ -37,6 +50,13 @@ final class PipelineHarness: @unchecked Sendable {
     }
 
     func createTopics() async throws {
+        if let mock {  // the mock has no CreateTopics
+            for topic in dataTopics {
+                try mock.createTopic(topic, partitions: 3)
+                try mock.createTopic(topic + ".dlq", partitions: 1)
+            }
+            return
+        }
         let admin = KafkaAdminClient(configuration: broker.configuration)
         var topics: [KafkaAdminClient.NewTopic] = []
         for topic in dataTopics {
@@ -53,7 +73,7 @@ final class PipelineHarness: @unchecked Sendable {
     func environment(for service: String, port: Int) -> [String: String] {
         [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-            "KAFKA_BROKERS": broker.brokers,
+            "KAFKA_BROKERS": brokers,
             "KAFKA_CLIENT_ID": "\(prefix)-\(service)",
             "GROUP_ID": "\(prefix)-\(service)",
             "TOPIC_REPOS_INGESTED": topicIngested,
@@ -70,6 +90,7 @@ final class PipelineHarness: @unchecked Sendable {
             "HEARTBEAT_INTERVAL_MS": "500",
             "ALLOWED_ROOTS": "\(Self.fixtures):\(workDir)",
             "SQLITE_PATH": sqlitePath,
+            "KAFKA_MAX_API_VERSIONS": mock == nil ? "" : MockCluster.groupVersionCaps.map { "\($0.key):\($0.value)" }.joined(separator: ","),
         ]
     }
 
@@ -147,7 +168,7 @@ final class PipelineHarness: @unchecked Sendable {
     func consumeAll(_ topic: String) throws -> [[String: Any]] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binDir + "/kafka-admin")
-        process.arguments = ["consume", topic, "-b", broker.brokers, "-o", "start", "-e", "-f", "json"]
+        process.arguments = ["consume", topic, "-b", brokers, "-o", "start", "-e", "-f", "json"]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice

@@ -119,7 +119,7 @@ import Testing
         ("HTTP_PORT", "eighty"), ("HTTP_PORT", "70000"), ("MAX_ATTEMPTS", "0"), ("DRY_RUN", "maybe"),
         ("KAFKA_BROKERS", "nohostport"), ("TOPIC_CODE_MINED", "bad topic"), ("LOG_LEVEL", "loud"),
         ("KAFKA_SECURITY_PROTOCOL", "SSLV3"), ("KAFKA_SASL_MECHANISM", "PLAIN"), ("GRAPH_STORE", "neo4j"), ("DGRAPH_URL", "dgraph:8080"),
-        ("SESSION_TIMEOUT_MS", "10"),
+        ("SESSION_TIMEOUT_MS", "10"), ("KAFKA_MAX_API_VERSIONS", "11=5"),
     ])
     func invalidValuesNameTheVariable(name: String, value: String) {
         #expect {

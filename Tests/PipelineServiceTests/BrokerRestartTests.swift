@@ -1,0 +1,41 @@
+import Foundation
+import KafkaClient
+import Testing
+
+/// Every broker of a 3-broker librdkafka mock cluster taken down in the middle of a run and
+/// brought back (a cluster restart that keeps its logs, which Tansu's memory storage cannot do):
+/// the running pipeline reconnects, resumes and completes, with no duplicate in the graph.
+@Suite(.serialized)
+struct BrokerRestartTests {
+    @Test func pipelineResumesAfterTheBrokersComeBack() async throws {
+        let mock = try MockCluster(brokers: 3)
+        defer { mock.stop() }
+        let pipeline = try await PipelineHarness(name: "restart", mock: mock)
+        defer { Task { await pipeline.stopAll() } }
+        try await pipeline.start()
+        let expected = try SampleExpectations()
+        let copies = 20
+        let total = expected.files.count * copies
+        let repo = try pipeline.generateRepo(copies: copies)
+        #expect(try pipeline.trigger(repo: "big", path: repo).status == 202)
+
+        let analyzer = try pipeline.service("analyzer")
+        try await pipeline.eventually("analyzer to be mid-run", timeout: .seconds(90)) { try analyzer.stats().processed >= 20 }
+        for broker in Int32(1)...3 { try mock.setDown(broker) }
+        let appliedWhileDown = try await pipeline.store().summary().files
+        try await Task.sleep(for: .seconds(3))
+        for broker in Int32(1)...3 { try mock.setUp(broker) }
+
+        try await pipeline.waitSettled(files: total, timeout: .seconds(120))
+        let summary = try await pipeline.store().summary()
+        #expect(appliedWhileDown < total, "the outage should land mid-run")
+        #expect(summary.files == total)
+        #expect(summary.containsEdges == total)
+        #expect(summary.referencesEdges == expected.referenceEdges * copies)
+        #expect(summary.functions == expected.functionCount * copies)
+        for name in PipelineHarness.serviceNames {
+            #expect(try pipeline.service(name).process.isRunning, "\(name) survived the outage")
+        }
+        await pipeline.stopAll()
+    }
+}
