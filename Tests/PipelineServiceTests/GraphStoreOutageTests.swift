@@ -31,6 +31,7 @@ struct GraphStoreOutageTests {
         try await pipeline.eventually("both outage records dead-lettered") {
             try pipeline.writerHealth()["dead_lettered"] as? Int == 2
         }
+        try await pipeline.eventually("the dead letters written") { try pipeline.consumeAll(pipeline.topicAnalyzed + ".dlq").count == 2 }
         let letters = try pipeline.consumeAll(pipeline.topicAnalyzed + ".dlq")
         #expect(letters.count == 2)
         for letter in letters {
@@ -52,7 +53,7 @@ struct GraphStoreOutageTests {
         let lastMutate = try #require(dgraph.requests.last { $0.target.hasPrefix("/mutate") })
         #expect(lastMutate.target.contains("commitNow=true"))
         #expect(lastMutate.body.contains("file:shop/after/c.sql"))
-        #expect(try pipeline.consumeAll(pipeline.topicApply).count == 1)
+        try await pipeline.eventually("the acknowledgment written") { try pipeline.consumeAll(pipeline.topicApply).count == 1 }
         await producer.close()
         await pipeline.stopAll()
     }

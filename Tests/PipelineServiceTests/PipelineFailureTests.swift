@@ -82,11 +82,14 @@ struct PipelineFailureTests {
         #expect(stats.retries == 2, "MAX_ATTEMPTS=3: two retries")
         #expect(stats.errors == 3)
         #expect(stats.deadLettered == 1)
+        // Counted once enqueued: wait until the dead letter is written before reading it.
+        try await pipeline.eventually("the dead letter written") { try pipeline.consumeAll(pipeline.topicMined + ".dlq").count == 1 }
         let letters = try pipeline.consumeAll(pipeline.topicMined + ".dlq")
         let envelope = try JSONDecoder().decode(DeadLetterEnvelope.self, from: Data((letters.first?["value"] as? String ?? "").utf8))
         #expect(letters.count == 1)
         #expect(envelope.attempts == 3)
         #expect(envelope.error.contains("gone.py"))
+        try await pipeline.eventually("the analyzed record written") { try pipeline.consumeAll(pipeline.topicAnalyzed).count >= 1 }
         let analyzed = try pipeline.consumeAll(pipeline.topicAnalyzed)
         #expect(analyzed.count == 1, "the record after the failing one went through")
         let message = try CodeAnalyzed.decodeStrict(from: Data((analyzed.first?["value"] as? String ?? "").utf8))
