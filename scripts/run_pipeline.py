@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from datetime import datetime
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUN_DIR = os.path.join(ROOT, ".run")
@@ -90,10 +91,12 @@ def main():
         log("Tansu missing: running scripts/install-deps.sh")
         subprocess.run(["bash", os.path.join(ROOT, "scripts", "install-deps.sh")], check=True, cwd=ROOT)
     swift = os.environ.get("SWIFT", "swift")
+    # BUILD_CONFIG=release for measurements (make bench); debug by default, as make test builds.
+    config = ["-c", os.environ.get("BUILD_CONFIG", "debug")]
     if os.environ.get("SKIP_BUILD") != "1":
         log("building")
-        subprocess.run([swift, "build"], check=True, cwd=ROOT)
-    bin_dir = subprocess.run([swift, "build", "--show-bin-path"], check=True, cwd=ROOT,
+        subprocess.run([swift, "build", *config], check=True, cwd=ROOT)
+    bin_dir = subprocess.run([swift, "build", *config, "--show-bin-path"], check=True, cwd=ROOT,
                              capture_output=True, text=True).stdout.strip()
     built = time.monotonic()
 
@@ -210,6 +213,27 @@ def main():
           f" (before it: build {built - started:.1f} s, broker, topics and services {triggered_mono - built:.1f} s)")
     print(f"  graph        {sqlite_path}  (query: SQLITE_PATH={sqlite_path} {bin_dir}/graph-writer query --summary)")
     print()
+    if os.environ.get("RUN_JSON"):
+        write_measurements(os.environ["RUN_JSON"], admin, brokers, triggered_at, total, summary["files"])
+
+
+def write_measurements(path, admin, brokers, triggered_at, total, files):
+    """For make bench: files, seconds and per-file latency percentiles, the latency of a file being
+    the time from the trigger to the writer's acknowledgment of it on graph.apply (its `ts`)."""
+    out = subprocess.run([admin, "consume", "graph.apply", "-b", brokers, "-o", "start", "-e", "-f", "json"],
+                         check=True, capture_output=True, text=True).stdout
+    latencies = []
+    for line in out.splitlines():
+        ack = json.loads(json.loads(line)["value"])
+        applied = datetime.fromisoformat(ack["ts"].replace("Z", "+00:00")).timestamp()
+        latencies.append((applied - triggered_at) * 1000)
+    latencies.sort()
+
+    def percentile(q):
+        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else 0.0
+    with open(path, "w") as f:
+        json.dump({"files": files, "seconds": total, "p50_ms": percentile(0.50), "p99_ms": percentile(0.99),
+                   "acks": len(latencies)}, f)
 
 
 def on_signal(signum, _frame):

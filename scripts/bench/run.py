@@ -166,13 +166,20 @@ def codec_rows():
 
 
 def pipeline_row():
-    """PIPELINE HOOK: the 10,000-file repository through ingestion -> writer (files/s, p50/p99).
-    The services live on another branch (`pipeline`); once they are merged, point
-    BENCH_PIPELINE_CMD at a command that prints one JSON line
-    {"files": N, "seconds": S, "p50_ms": X, "p99_ms": Y} and this row fills in."""
+    """The generated 10,000-file repository through ingestion -> writer (scripts/bench/pipeline.py:
+    release build, the same processes as make run): files/s and p50/p99 per-file latency.
+    BENCH_PIPELINE_CMD replaces the command (it prints one JSON line with files, seconds,
+    p50_ms, p99_ms); BENCH_PIPELINE_FILES sets the size. CPU-s counts the broker and all four
+    services."""
+    if ONLY and not any(s in "pipeline" for s in ONLY):
+        return "| pipeline (ingestion -> writer) | skipped (BENCH_ONLY) | | | | | | | |"
+    files = int(os.environ.get("BENCH_PIPELINE_FILES", str(max(100, int(10_000 * SCALE)))))
     cmd = os.environ.get("BENCH_PIPELINE_CMD")
     if not cmd:
-        return "| pipeline 10,000 files (ingestion -> writer) | not wired yet: services pending (BENCH_PIPELINE_CMD) | | | | | | | |"
+        # Built here, so the measured process does not count the compiler.
+        subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        cmd = (f"SKIP_BUILD=1 BUILD_CONFIG=release BENCH_PIPELINE_FILES={files} "
+               f"{sys.executable} {os.path.join(ROOT, 'scripts', 'bench', 'pipeline.py')}")
     results, cpu, rss = run_child(["/bin/sh", "-c", cmd])
     r = results[-1]
     return (f"| pipeline {r['files']:,} files (ingestion -> writer) | {r['files'] / r['seconds']:,.0f} files/s, "
