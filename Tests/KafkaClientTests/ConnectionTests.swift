@@ -43,6 +43,35 @@ import Testing
         await cluster.close()
     }
 
+    /// A connection that closed behind the cache's back (a broker going down, a cut) is never
+    /// handed out again: the next lookup reconnects, for the broker's session, for "any"
+    /// session and for the group coordinator alike. Before this, a consumer whose coordinator
+    /// lookup ran on a dead spare connection failed the same way on every retry.
+    @Test func closedConnectionsAreNotHandedOutAgain() async throws {
+        let broker = try await TansuBroker.shared()
+        let cluster = KafkaCluster(configuration: broker.configuration)
+        let nodeId = try #require(try await cluster.refreshMetadata().brokers.keys.first)
+        let first = try await cluster.session(for: nodeId)
+        first.connection.close()
+        while !first.connection.hasClosed { try await Task.sleep(nanoseconds: 1_000_000) }
+
+        let again = try await cluster.session(for: nodeId)
+        #expect(again !== first, "the closed session came back from the cache")
+        _ = try await again.send(MetadataRequest())
+
+        again.connection.close()
+        while !again.connection.hasClosed { try await Task.sleep(nanoseconds: 1_000_000) }
+        let any = try await cluster.anySession()
+        #expect(any !== again)
+        _ = try await any.send(MetadataRequest())
+
+        any.connection.close()
+        while !any.connection.hasClosed { try await Task.sleep(nanoseconds: 1_000_000) }
+        let coordinator = try await cluster.coordinatorSession(group: TansuBroker.uniqueTopic("dead-session"))
+        #expect(!coordinator.connection.hasClosed)
+        await cluster.close()
+    }
+
     @Test func refusedConnectionIsATypedErrorNamingTheCause() async throws {
         let port = try TansuBroker.freeLoopbackPort()
         do {

@@ -13,7 +13,9 @@ takes commands on stdin, one per line, answering "OK" or "ERR <reason>":
   quit                               destroy the cluster and exit
 
 Prints "BOOTSTRAP host:port,..." once ready. Exits when stdin closes.
-Usage: mock_cluster.py [--brokers N]"""
+Usage: mock_cluster.py [--brokers N]
+MOCK_CLUSTER_DEBUG=1 in the environment logs the mock's own decisions (group states, injected
+errors) to stderr: librdkafka's debug=mock."""
 import argparse
 import ctypes
 import glob
@@ -56,7 +58,11 @@ def main() -> None:
     lib = load()
     errstr = ctypes.create_string_buffer(512)
     conf = lib.rd_kafka_conf_new()
-    lib.rd_kafka_conf_set(conf, b"log_level", b"3", errstr, 512)
+    if os.environ.get("MOCK_CLUSTER_DEBUG"):
+        lib.rd_kafka_conf_set(conf, b"log_level", b"7", errstr, 512)
+        lib.rd_kafka_conf_set(conf, b"debug", b"mock", errstr, 512)
+    else:
+        lib.rd_kafka_conf_set(conf, b"log_level", b"3", errstr, 512)
     rk = lib.rd_kafka_new(0, conf, errstr, 512)  # a producer handle that only owns the cluster
     if not rk:
         sys.exit(f"rd_kafka_new: {errstr.value.decode()}")

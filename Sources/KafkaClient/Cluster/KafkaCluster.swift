@@ -33,6 +33,7 @@ public actor KafkaCluster {
     public func anySession() async throws -> BrokerSession {
         try checkOpen()
         startRefresherIfNeeded()
+        forgetClosedSessions()
         if let session = sessions.values.first { return session }
         if let bootstrap { return bootstrap }
         var errors: [String] = []
@@ -55,7 +56,10 @@ public actor KafkaCluster {
     /// connection attempt; after failures, attempts back off exponentially with jitter.
     public func session(for nodeId: Int32) async throws -> BrokerSession {
         try checkOpen()
-        if let session = sessions[nodeId] { return session }
+        if let session = sessions[nodeId] {
+            guard session.connection.hasClosed else { return session }
+            sessionFailed(session)
+        }
         if let task = opening[nodeId] { return try await task.value }
         if metadata.brokers[nodeId] == nil { try await refreshMetadata() }
         guard let broker = metadata.brokers[nodeId] else {
@@ -90,6 +94,15 @@ public actor KafkaCluster {
         let base = min(configuration.reconnectBackoffMaxMs, configuration.reconnectBackoffMs << min(count, 10))
         let jittered = Double(base) * Double.random(in: 0.8...1.2)
         failures[nodeId] = (count, IOLoop.monotonicNanos() + UInt64(jittered * 1_000_000))
+    }
+
+    /// Drops cached sessions whose connections have closed (a broker that went down, a cut
+    /// connection) so that no caller is handed a dead one: without this, a caller whose own
+    /// request did not notice the failure (a FindCoordinator on a spare connection) would get
+    /// the same dead session back on every retry.
+    private func forgetClosedSessions() {
+        for session in sessions.values where session.connection.hasClosed { sessionFailed(session) }
+        if let bootstrap, bootstrap.connection.hasClosed { sessionFailed(bootstrap) }
     }
 
     /// Forgets a session whose connection failed; the next call reconnects.
@@ -268,7 +281,15 @@ public actor KafkaCluster {
             } else {
                 request.key = key
             }
-            let (response, version) = try await session.send(request)
+            let response: FindCoordinatorResponse, version: Int16
+            do {
+                (response, version) = try await session.send(request)
+            } catch let error as KafkaClientError where error.isRetriable {
+                // The connection we asked on failed: ask another broker next time round.
+                sessionFailed(session)
+                lastError = error
+                continue
+            }
             let nodeId: Int32, code: KafkaErrorCode
             if version >= 4, let first = response.coordinators.first {
                 nodeId = first.nodeId

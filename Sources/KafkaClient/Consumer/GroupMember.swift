@@ -49,11 +49,14 @@ actor GroupMember {
                 break
             } catch is Rejoin {
                 // Straight back in: the coordinator is waiting for us.
+                trace("rejoining: the group is rebalancing")
             } catch let error as KafkaClientError {
                 if case .closed = error { break }
                 failures += 1
                 await handle(error)
-                try? await Task.sleep(nanoseconds: UInt64(min(configuration.retryBackoffMs << min(failures, 5), 2_000)) * 1_000_000)
+                let backoffMs = min(configuration.retryBackoffMs << min(failures, 5), 2_000)
+                trace("membership step failed (\(failures) in a row), retrying in \(backoffMs) ms: \(error)")
+                try? await Task.sleep(nanoseconds: UInt64(backoffMs) * 1_000_000)
             } catch {
                 failures += 1
                 try? await Task.sleep(nanoseconds: UInt64(configuration.retryBackoffMs) * 1_000_000)
@@ -112,6 +115,7 @@ actor GroupMember {
         while true {
             attempts += 1
             request.memberId = memberId
+            trace("JoinGroup to \(peer)")
             response = try await send(request, session: session, timeoutMs: timeout)
             let code = KafkaErrorCode(rawValue: response.errorCode)
             // Once with the id the coordinator gave us; a coordinator that keeps asking is broken.
@@ -124,6 +128,7 @@ actor GroupMember {
         }
         memberId = response.memberId
         generation = response.generationId
+        trace("joined: leader \(response.leader), \(response.members.count) member(s) to assign")
         let strategyName = response.protocolName ?? configuration.assignmentStrategies.first?.rawValue ?? "range"
 
         var sync = SyncGroupRequest()
@@ -135,8 +140,10 @@ actor GroupMember {
         if response.leader == response.memberId {
             sync.assignments = try await assignments(for: response.members, strategyName: strategyName)
         }
+        trace("SyncGroup to \(peer) with \(sync.assignments.count) assignment(s)")
         let synced = try await send(sync, session: session, timeoutMs: timeout)
         let code = KafkaErrorCode(rawValue: synced.errorCode)
+        trace("SyncGroup answered \(code)")
         guard code == .none else { throw KafkaClientError.broker(code, broker: peer, context: "SyncGroup(\(groupId))") }
         let mine: [TopicPartition]
         do {
@@ -155,6 +162,7 @@ actor GroupMember {
         }
         committed = committedOffsets
         assigned = mine.sorted()
+        trace("assigned \(assigned.count) partition(s)")
         state.assign(starts)
         events.yield(.assigned(assigned))
     }
@@ -172,7 +180,14 @@ actor GroupMember {
             }
         }
         var counts: [String: Int32] = [:]
-        for topic in Set(subscriptions.values.flatMap { $0 }) {
+        let subscribed = Set(subscriptions.values.flatMap { $0 })
+        // Assign from fresh metadata, as the Java client and librdkafka do: partitions added
+        // since the last refresh get a consumer now, not at the next rebalance. The round trip
+        // also lets the followers' SyncGroups reach the coordinator first, which matters to a
+        // coordinator that completes the sync on the leader's assignments and then refuses late
+        // followers (librdkafka's mock cluster answers them INVALID_REQUEST).
+        _ = try? await cluster.refreshMetadata(topics: subscribed.sorted())
+        for topic in subscribed {
             do {
                 let info = try await cluster.topicMetadata(topic)
                 counts[topic] = Int32(info.partitions.count)
@@ -211,6 +226,7 @@ actor GroupMember {
                 peer = session.connection.peer
                 code = KafkaErrorCode(rawValue: try await send(request, session: session, timeoutMs: configuration.client.requestTimeoutMs).errorCode)
             } catch let error as KafkaClientError where Self.isCoordinatorLoss(error) {
+                trace("heartbeat failed, coordinator lost: \(error)")
                 await cluster.coordinatorFailed(group: groupId)
                 if IOLoop.monotonicNanos() &- lastAnswered > sessionNanos { throw error }
                 continue
@@ -219,6 +235,7 @@ actor GroupMember {
                 lastAnswered = IOLoop.monotonicNanos()
                 continue
             }
+            trace("heartbeat answered \(code) by \(peer)")
             if code == .rebalanceInProgress {
                 // Commit while the generation is still valid, then rejoin.
                 await revokeAll()
@@ -231,6 +248,10 @@ actor GroupMember {
             }
             throw error
         }
+    }
+
+    private func trace(_ message: @autoclosure () -> String) {
+        ClientTrace.log(.group, "\(groupId) member \(memberId.isEmpty ? "(new)" : memberId) generation \(generation): \(message())")
     }
 
     /// Errors that say the coordinator is elsewhere or unreachable, not that the member is gone.

@@ -38,6 +38,8 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
     /// answer nobody asked for is a protocol error.
     private var unansweredIds: [Int32] = []
     private var closedError: (any Error)?
+    /// Mirrors `closedError != nil` for readers off the loop thread (session caches).
+    private let closedFlag = Atomic<Bool>(false)
     private let nextCorrelationId = Atomic<Int32>(1)
     /// Set before the first connect attempt, read on the loop thread afterwards.
     private var tlsContext: TLSContext?
@@ -392,7 +394,10 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
     }
 
     private func failAll(_ error: any Error) {
-        if closedError == nil { closedError = error }
+        if closedError == nil {
+            closedError = error
+            closedFlag.store(true, ordering: .releasing)
+        }
         loop.removeTimer(self)
         let waiters = connectWaiters
         connectWaiters = []
@@ -418,6 +423,10 @@ public final class BrokerConnection: @unchecked Sendable, SocketChannel.Handler 
             }
         }
     }
+
+    /// True once the connection has failed or been closed; read without a trip to the loop
+    /// thread, so a cache can skip a dead connection before handing it out.
+    public var hasClosed: Bool { closedFlag.load(ordering: .acquiring) }
 
     public var isClosed: Bool {
         get async {
