@@ -24,13 +24,7 @@ public struct AnalyzerProcessor: RecordProcessor {
     }
 
     public func process(_ record: ConsumerRecord, emit: OutputSink) async throws {
-        guard let value = record.value else { throw ProcessingError.permanent("record has no value") }
-        let mined: CodeMined
-        do {
-            mined = try CodeMined.decodeStrict(from: Data(value))
-        } catch {
-            throw ProcessingError.permanent("invalid \(record.topic) message: \(error)")
-        }
+        let mined = try record.message(CodeMined.self)
         let checkout: String
         if let header = record.header(PipelineHeaders.checkout), !header.isEmpty {
             checkout = header
@@ -39,12 +33,7 @@ public struct AnalyzerProcessor: RecordProcessor {
         } else {
             throw ProcessingError.permanent("no \(PipelineHeaders.checkout) header and REPOS_ROOT is not set")
         }
-        let root: String
-        do {
-            root = try policy.resolve(checkout)
-        } catch {
-            throw ProcessingError.permanent("checkout refused: \(error)")
-        }
+        let root = try policy.resolveCheckout(checkout)
         let contents = try read(file: mined.file, root: root)
         let findings = analyze(file: mined.file, lang: mined.lang, contents: contents)
         let analyzed = CodeAnalyzed(repo: mined.repo, file: mined.file, lang: mined.lang, findings: findings)

@@ -13,12 +13,7 @@ public enum IngestionService {
     static let maxURILength = 4_096
 
     public static func build(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts {
-        let policy: PathPolicy
-        do {
-            policy = try PathPolicy(environmentValue: settings.allowedRoots)
-        } catch {
-            throw ConfigurationError(variable: "ALLOWED_ROOTS", message: error.description)
-        }
+        let policy = try settings.allowedRootsPolicy()
         let cluster = KafkaCluster(configuration: try settings.clientConfiguration())
         let producer = try KafkaProducer(configuration: try settings.producerConfiguration(), cluster: cluster)
         let metrics = PipelineMetrics(service: "ingestion")

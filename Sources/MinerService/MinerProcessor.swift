@@ -20,19 +20,8 @@ public struct MinerProcessor: RecordProcessor {
     }
 
     public func process(_ record: ConsumerRecord, emit: OutputSink) async throws {
-        guard let value = record.value else { throw ProcessingError.permanent("record has no value") }
-        let message: RepoIngested
-        do {
-            message = try RepoIngested.decodeStrict(from: Data(value))
-        } catch {
-            throw ProcessingError.permanent("invalid \(record.topic) message: \(error)")
-        }
-        let root: String
-        do {
-            root = try policy.resolve(message.path)
-        } catch {
-            throw ProcessingError.permanent("checkout refused: \(error)")
-        }
+        let message = try record.message(RepoIngested.self)
+        let root = try policy.resolveCheckout(message.path)
         let walker: RepositoryWalker
         do {
             walker = try RepositoryWalker(root: root, maxFileSize: settings.maxFileSize)

@@ -1,5 +1,7 @@
+import Foundation
 import KafkaClient
 import KafkaProtocol
+import PipelineModels
 
 /// One record to publish.
 public struct OutgoingRecord: Sendable, Equatable {
@@ -45,4 +47,15 @@ extension ConsumerRecord {
     }
 
     public var keyText: String? { key.flatMap { String(validating: $0, as: UTF8.self) } }
+
+    /// The value read as pipeline message `M`: a missing value or one that breaks `M`'s schema
+    /// is a permanent failure (dead-lettered at once; retrying cannot fix it).
+    public func message<M: PipelineMessage>(_ type: M.Type) throws -> M {
+        guard let value else { throw ProcessingError.permanent("record has no value") }
+        do {
+            return try M.decodeStrict(from: Data(value))
+        } catch {
+            throw ProcessingError.permanent("invalid \(topic) message: \(error)")
+        }
+    }
 }

@@ -11,6 +11,18 @@ public struct ServiceParts {
     /// Shut down after the HTTP server (what request handlers use, such as a producer).
     public var closers: [any Service]
 
+    /// A stage that consumes `sourceTopic` through `processor`: its loop, and a router with the
+    /// common endpoints (`/health`, `/ready`, `/metrics`, `/stats`).
+    public static func consuming(
+        service: String, sourceTopic: String, processor: some RecordProcessor, settings: ServiceSettings, logger: Logger
+    ) throws -> (parts: ServiceParts, loop: PipelineLoop, metrics: PipelineMetrics) {
+        let metrics = PipelineMetrics(service: service)
+        let loop = try PipelineLoop(sourceTopic: sourceTopic, processor: processor, settings: settings, metrics: metrics, logger: logger)
+        let router = Router()
+        ServiceEndpoints(service: service, metrics: metrics, cluster: loop.cluster, lag: { loop.lag() }).register(on: router)
+        return (ServiceParts(router: router, services: [loop]), loop, metrics)
+    }
+
     public init(router: Router<BasicRequestContext>, services: [any Service], closers: [any Service] = []) {
         self.router = router
         self.services = services

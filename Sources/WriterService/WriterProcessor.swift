@@ -76,13 +76,7 @@ public struct WriterProcessor: RecordProcessor {
     }
 
     public func process(_ record: ConsumerRecord, emit: OutputSink) async throws {
-        guard let value = record.value else { throw ProcessingError.permanent("record has no value") }
-        let analyzed: CodeAnalyzed
-        do {
-            analyzed = try CodeAnalyzed.decodeStrict(from: Data(value))
-        } catch {
-            throw ProcessingError.permanent("invalid \(record.topic) message: \(error)")
-        }
+        let analyzed = try record.message(CodeAnalyzed.self)
         let size = record.header(PipelineHeaders.size).flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil }
         let hash = record.header(PipelineHeaders.hash).flatMap { Self.isSHA256Hex($0) ? $0 : nil }
         let file = GraphFile(repo: analyzed.repo, path: analyzed.file, lang: analyzed.lang, size: size, hash: hash,

@@ -52,10 +52,12 @@ final class FakeDgraphServer: Sendable {
         thread.start()
     }
 
-    /// Stops accepting: shutting the listener down wakes the blocked accept(2).
+    /// Stops accepting: shutting the listener down wakes the blocked accept(2), and the accept
+    /// thread closes it on its way out. Closing it here instead would free the descriptor
+    /// number while that thread may still call accept(2) on it: a server another test opens
+    /// next can get the same number, and this thread would answer its clients.
     func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     private func acceptLoop() {
@@ -63,6 +65,7 @@ final class FakeDgraphServer: Sendable {
             let connection = accept(listener, nil, nil)
             if connection < 0 {
                 if errno == EINTR { continue }
+                close(listener)
                 return
             }
             serve(connection)

@@ -146,7 +146,11 @@ final class LineServer: @unchecked Sendable {
         thread = Thread {
             while true {
                 let client = accept(fd, nil, nil)
-                if client < 0 { return }
+                if client < 0 {
+                    // Closed here, not in stop(): see FaultProxy.stop.
+                    close(fd)
+                    return
+                }
                 if let reply {
                     var buffer = [UInt8](repeating: 0, count: 4096)
                     _ = recv(client, &buffer, buffer.count, 0)
@@ -161,7 +165,6 @@ final class LineServer: @unchecked Sendable {
 
     func stop() {
         shutdown(fd, Int32(SHUT_RDWR))
-        close(fd)
     }
 }
 

@@ -72,11 +72,12 @@ final class FaultProxy: Sendable {
 
     func setRule(_ rule: @escaping Rule) { self.rule.withLock { $0 = rule } }
 
-    /// Stops accepting and closes every relayed connection.
+    /// Stops accepting and closes every relayed connection. The accept thread closes the
+    /// listener once accept(2) fails: closing it here could hand its descriptor number to
+    /// another test's socket while that thread still accepts on it.
     func stop() {
         guard !stopped.exchange(true, ordering: .relaxed) else { return }
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
         sockets.withLock { s in for fd in s { shutdown(fd, Int32(SHUT_RDWR)) } }
     }
 
@@ -85,6 +86,7 @@ final class FaultProxy: Sendable {
     // MARK: relaying
 
     private func acceptLoop() {
+        defer { close(listener) }
         while !stopped.load(ordering: .relaxed) {
             let client = accept(listener, nil, nil)
             if client < 0 {
