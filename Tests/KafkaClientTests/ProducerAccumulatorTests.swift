@@ -26,6 +26,40 @@ import Testing
         }
     }
 
+    /// Past its linger, an open batch waits while the partition's in-flight slots are all
+    /// taken, and keeps taking records; it goes out, whole, once an answer frees a slot.
+    @Test func anOpenBatchKeepsFillingWhileThePartitionHasNoFreeSlot() async throws {
+        let (_, continuation) = AsyncStream<DeliveryReport>.makeStream()
+        var config = ProducerConfiguration(client: ClientConfiguration(bootstrapServers: [.init(host: "127.0.0.1", port: 1)]))
+        config.lingerMs = 1
+        config.maxInFlightPerPartition = 1
+        var state = AccumulatorState(config: config, reports: continuation)
+        state.partitionCounts["t"] = 1
+        state.producerId = 42
+        state.producerEpoch = 0
+        let ms: UInt64 = 1_000_000
+        func add(_ value: UInt8, at now: UInt64) {
+            let id = state.nextReportId
+            state.nextReportId += 1
+            _ = state.tryReserve(30)
+            _ = state.append(topic: "t", partition: 0, keyPartition: nil, key: nil, value: [value], headers: [],
+                             timestamp: 1_000, size: 30, completion: .report(id), now: now)
+        }
+        add(0, at: 0)
+        let first = state.drain(now: 2 * ms)
+        #expect(first.map(\.records.count) == [1])
+        // The only slot is taken: records keep joining one open batch, linger long past.
+        for i in 1...50 { add(UInt8(i), at: 2 * ms + UInt64(i)) }
+        #expect(state.drain(now: 100 * ms).isEmpty)
+        add(51, at: 101 * ms)
+        #expect(state.drain(now: 200 * ms).isEmpty)
+        state.settle([(first[0].id, TopicPartition(topic: "t", partition: 0), .success(baseOffset: 0, logAppendTime: -1))], now: 201 * ms)
+        let second = state.drain(now: 201 * ms)
+        #expect(second.map(\.records.count) == [51], "one batch of everything that waited")
+        #expect(second.first?.baseSequence == 1)
+        continuation.finish()
+    }
+
     @Test func retriesKeepSequencesAndOrderAndEarlyOutOfOrderIsRetried() async throws {
         let (stream, continuation) = AsyncStream<DeliveryReport>.makeStream()
         var state = Self.makeState(continuation)

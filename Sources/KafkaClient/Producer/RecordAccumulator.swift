@@ -163,7 +163,17 @@ struct AccumulatorState {
         var out: [ProducerBatch] = []
         for tp in Array(partitions.keys) {
             if let open = partitions[tp]!.open {
-                if force || now >= open.createdAt + linger { seal(tp) } else { wakeAt = min(wakeAt, open.createdAt + linger) }
+                // Past its linger, the open batch is sealed only when it could go out now. While
+                // the partition's in-flight slots are taken it keeps filling instead, as in the
+                // Java client: a stage producing steadily to one partition then sends few full
+                // batches rather than a queue of one-record ones, each a round trip.
+                let p = partitions[tp]!
+                let canSend = p.inFlight.count + p.queued.count < config.maxInFlightPerPartition
+                if force || (now >= open.createdAt + linger && canSend) {
+                    seal(tp)
+                } else if now < open.createdAt + linger {
+                    wakeAt = min(wakeAt, open.createdAt + linger)
+                }
             }
             // Expire batches that were never answered in time and are not on the wire.
             var p = partitions[tp]!
