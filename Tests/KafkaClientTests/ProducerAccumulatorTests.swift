@@ -26,9 +26,10 @@ import Testing
         }
     }
 
-    /// Past its linger, an open batch waits while the partition's in-flight slots are all
-    /// taken, and keeps taking records; it goes out, whole, once an answer frees a slot.
-    @Test func anOpenBatchKeepsFillingWhileThePartitionHasNoFreeSlot() async throws {
+    /// Past its linger, an open batch is sealed to wait for a free in-flight slot only when no
+    /// other batch of its partition is waiting already; otherwise it keeps taking records and
+    /// goes out whole once the waiting one has left.
+    @Test func anOpenBatchKeepsFillingWhileAnotherWaitsForASlot() async throws {
         let (_, continuation) = AsyncStream<DeliveryReport>.makeStream()
         var config = ProducerConfiguration(client: ClientConfiguration(bootstrapServers: [.init(host: "127.0.0.1", port: 1)]))
         config.lingerMs = 1
@@ -38,25 +39,31 @@ import Testing
         state.producerId = 42
         state.producerEpoch = 0
         let ms: UInt64 = 1_000_000
-        func add(_ value: UInt8, at now: UInt64) {
-            let id = state.nextReportId
-            state.nextReportId += 1
-            _ = state.tryReserve(30)
-            _ = state.append(topic: "t", partition: 0, keyPartition: nil, key: nil, value: [value], headers: [],
-                             timestamp: 1_000, size: 30, completion: .report(id), now: now)
+        let tp = TopicPartition(topic: "t", partition: 0)
+        func add(_ values: ClosedRange<Int>, at now: UInt64) {
+            for value in values {
+                let id = state.nextReportId
+                state.nextReportId += 1
+                _ = state.tryReserve(30)
+                _ = state.append(topic: "t", partition: 0, keyPartition: nil, key: nil, value: [UInt8(value)], headers: [],
+                                 timestamp: 1_000, size: 30, completion: .report(id), now: now)
+            }
         }
-        add(0, at: 0)
+        add(0...0, at: 0)
         let first = state.drain(now: 2 * ms)
         #expect(first.map(\.records.count) == [1])
-        // The only slot is taken: records keep joining one open batch, linger long past.
-        for i in 1...50 { add(UInt8(i), at: 2 * ms + UInt64(i)) }
-        #expect(state.drain(now: 100 * ms).isEmpty)
-        add(51, at: 101 * ms)
-        #expect(state.drain(now: 200 * ms).isEmpty)
-        state.settle([(first[0].id, TopicPartition(topic: "t", partition: 0), .success(baseOffset: 0, logAppendTime: -1))], now: 201 * ms)
-        let second = state.drain(now: 201 * ms)
-        #expect(second.map(\.records.count) == [51], "one batch of everything that waited")
-        #expect(second.first?.baseSequence == 1)
+        add(1...50, at: 3 * ms)
+        #expect(state.drain(now: 100 * ms).isEmpty, "the only slot is taken: 1...50 sealed to wait")
+        add(51...60, at: 101 * ms)
+        #expect(state.drain(now: 200 * ms).isEmpty, "one batch waits already: 51... stays open")
+        add(61...61, at: 201 * ms)
+        state.settle([(first[0].id, tp, .success(baseOffset: 0, logAppendTime: -1))], now: 202 * ms)
+        let second = state.drain(now: 202 * ms)
+        #expect(second.map(\.records.count) == [50])
+        state.settle([(second[0].id, tp, .success(baseOffset: 1, logAppendTime: -1))], now: 203 * ms)
+        let third = state.drain(now: 203 * ms)
+        #expect(third.map(\.records.count) == [11], "everything that arrived while 1...50 waited, in one batch")
+        #expect(third.first?.baseSequence == 51)
         continuation.finish()
     }
 
