@@ -29,6 +29,13 @@ final class TansuBroker: Sendable {
         self.process = process
     }
 
+    /// Stops a broker of the test's own (not the shared one). SIGKILL: children of the test
+    /// runner inherit its blocked SIGTERM, so `terminate()` would leave Tansu running.
+    func stop() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
     /// The shared broker; the first caller starts it.
     static func shared() async throws -> TansuBroker {
         try await SharedBroker.instance.get()

@@ -15,7 +15,7 @@ import Testing
 
     @Test func clientTrafficHasNoMalformedKafkaPackets() async throws {
         let broker = try await TansuBroker.start()
-        defer { broker.process.terminate() }
+        defer { broker.stop() }
         let capture = try TsharkCapture(port: broker.port)
         var config = broker.configuration
         config.maxApiVersions = Self.tsharkVersionCaps
