@@ -4,11 +4,13 @@ import Testing
 
 /// The retry and sequence bookkeeping, driven directly (no broker can be told to fail on cue).
 @Suite struct ProducerAccumulatorTests {
-    static func makeState(_ reports: AsyncStream<DeliveryReport>.Continuation) -> AccumulatorState {
+    /// By default every record is its own batch; `configure` changes that.
+    static func makeState(_ reports: AsyncStream<DeliveryReport>.Continuation,
+                          configure: (inout ProducerConfiguration) -> Void = { $0.batchSizeBytes = 1 }) -> AccumulatorState {
         var config = ProducerConfiguration(client: ClientConfiguration(bootstrapServers: [.init(host: "127.0.0.1", port: 1)]))
-        config.batchSizeBytes = 1  // every record its own batch
         config.retryBackoffMs = 1
         config.retryBackoffMaxMs = 1
+        configure(&config)
         var state = AccumulatorState(config: config, reports: reports)
         state.partitionCounts["t"] = 1
         state.producerId = 42
@@ -17,12 +19,17 @@ import Testing
     }
 
     static func enqueue(_ state: inout AccumulatorState, _ n: Int) {
-        for i in 0..<n {
+        enqueue(&state, values: 0...(n - 1), at: 1)
+    }
+
+    /// One record per value (its low byte), each reserving 30 bytes, appended at clock `now`.
+    static func enqueue(_ state: inout AccumulatorState, values: ClosedRange<Int>, at now: UInt64) {
+        for value in values {
             let id = state.nextReportId
             state.nextReportId += 1
             _ = state.tryReserve(30)
-            _ = state.append(topic: "t", partition: 0, keyPartition: nil, key: nil, value: [UInt8(i)], headers: [],
-                             timestamp: 1_000, size: 30, completion: .report(id), now: 1)
+            _ = state.append(topic: "t", partition: 0, keyPartition: nil, key: nil, value: [UInt8(truncatingIfNeeded: value)],
+                             headers: [], timestamp: 1_000, size: 30, completion: .report(id), now: now)
         }
     }
 
@@ -31,24 +38,13 @@ import Testing
     /// goes out whole once the waiting one has left.
     @Test func anOpenBatchKeepsFillingWhileAnotherWaitsForASlot() async throws {
         let (_, continuation) = AsyncStream<DeliveryReport>.makeStream()
-        var config = ProducerConfiguration(client: ClientConfiguration(bootstrapServers: [.init(host: "127.0.0.1", port: 1)]))
-        config.lingerMs = 1
-        config.maxInFlightPerPartition = 1
-        var state = AccumulatorState(config: config, reports: continuation)
-        state.partitionCounts["t"] = 1
-        state.producerId = 42
-        state.producerEpoch = 0
+        var state = Self.makeState(continuation) { config in
+            config.lingerMs = 1
+            config.maxInFlightPerPartition = 1
+        }
         let ms: UInt64 = 1_000_000
         let tp = TopicPartition(topic: "t", partition: 0)
-        func add(_ values: ClosedRange<Int>, at now: UInt64) {
-            for value in values {
-                let id = state.nextReportId
-                state.nextReportId += 1
-                _ = state.tryReserve(30)
-                _ = state.append(topic: "t", partition: 0, keyPartition: nil, key: nil, value: [UInt8(value)], headers: [],
-                                 timestamp: 1_000, size: 30, completion: .report(id), now: now)
-            }
-        }
+        func add(_ values: ClosedRange<Int>, at now: UInt64) { Self.enqueue(&state, values: values, at: now) }
         add(0...0, at: 0)
         let first = state.drain(now: 2 * ms)
         #expect(first.map(\.records.count) == [1])
